@@ -1,0 +1,185 @@
+"""Record what PyTorch does: forward ops, the grad_fn graph, the backward pass.
+
+Nothing here computes a value or a gradient of its own: values are snapshots of
+tensors PyTorch produced, structure is the walk of `grad_fn.next_functions`,
+and backward order and gradients come from hooks on the graph's nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from .errors import ProgramError
+
+GradFn = Any  # torch.autograd.graph.Node (C++ objects, hashable by identity)
+SAVED_PREFIX = "_saved_"  # where autograd keeps the tensors a backward formula needs
+
+
+def is_leaf_fn(fn: GradFn) -> bool:
+    return hasattr(fn, "variable")  # AccumulateGrad: its .variable is the leaf tensor
+
+
+def op_name(fn: GradFn) -> str:
+    return type(fn).__name__ if not is_leaf_fn(fn) else "AccumulateGrad"
+
+
+def saved_names(fn: GradFn) -> tuple[str, ...]:
+    """Names of the tensors autograd saved on this node (`_saved_self` -> `self`)."""
+    names = []
+    for attr in dir(fn):
+        if attr.startswith(SAVED_PREFIX) and not attr.endswith(("_sym_sizes", "_sym_numel",
+                                                                 "_sym_strides")):
+            names.append(attr.removeprefix(SAVED_PREFIX))
+    return tuple(names)
+
+
+def topo_order(root: GradFn, limit: int) -> list[GradFn]:
+    """grad_fn nodes reachable from `root`, inputs before consumers (DFS post-order).
+
+    Iterative with an explicit stack (no recursion limit) and deterministic: the
+    order depends only on next_functions, never on ids or set order.
+    """
+    order: list[GradFn] = []
+    seen: set[GradFn] = set()
+    stack: list[tuple[GradFn, int]] = [(root, 0)]
+    while stack:
+        fn, i = stack.pop()
+        if i == 0:
+            if fn in seen:
+                continue
+            seen.add(fn)
+            if len(seen) > limit:
+                raise ProgramError("too_many_nodes", limit=limit)
+        nexts = fn.next_functions
+        while i < len(nexts) and (nexts[i][0] is None or nexts[i][0] in seen):
+            i += 1
+        if i < len(nexts):
+            stack.append((fn, i + 1))
+            stack.append((nexts[i][0], 0))
+        else:
+            order.append(fn)
+    return order
+
+
+@dataclass
+class ForwardLog:
+    """Forward ops in execution order, keyed by what they produced."""
+
+    seq: int = 0
+    op_seq: dict[GradFn, int] = field(default_factory=dict)  # grad_fn -> position
+    op_value: dict[GradFn, torch.Tensor] = field(default_factory=dict)  # its output, cloned
+    leaf_seq: dict[int, int] = field(default_factory=dict)  # id(leaf tensor) -> position
+    keep: list[torch.Tensor] = field(default_factory=list)  # keeps ids above unique
+
+    def record(self, out: object) -> None:
+        for t in _tensors(out):
+            fn = t.grad_fn
+            if fn is not None and fn not in self.op_seq:
+                self.op_seq[fn] = self.seq
+                self.op_value[fn] = t.detach().clone()
+            elif fn is None and t.requires_grad and id(t) not in self.leaf_seq:
+                self.leaf_seq[id(t)] = self.seq
+                self.keep.append(t)
+            else:
+                continue
+            self.seq += 1
+
+
+def _tensors(out: object) -> Iterable[torch.Tensor]:
+    if isinstance(out, torch.Tensor):
+        yield out
+    elif isinstance(out, (tuple, list)):
+        for o in out:
+            if isinstance(o, torch.Tensor):
+                yield o
+
+
+class ForwardCapture(TorchFunctionMode):
+    """Logs every torch call's output while active (thread-local, like the mode stack)."""
+
+    def __init__(self, log: ForwardLog, check: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self.log, self.check = log, check
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
+        if self.check is not None:
+            self.check()
+        out = func(*args, **(kwargs or {}))
+        self.log.record(out)
+        return out
+
+
+@dataclass
+class PassRecord:
+    """One backward pass, keyed by grad_fn objects (ids are assigned later)."""
+
+    root: torch.Tensor
+    order: list[GradFn] = field(default_factory=list)
+    grads_in: dict[GradFn, torch.Tensor] = field(default_factory=dict)
+    grads_sent: dict[tuple[GradFn, int], torch.Tensor] = field(default_factory=dict)
+    leaf_grads: dict[GradFn, torch.Tensor | None] = field(default_factory=dict)
+    implicit: bool = False
+    summed: bool = False
+
+
+def saved_results(nodes: Iterable[GradFn], into: dict[GradFn, torch.Tensor]) -> None:
+    """Forward values of ops no logged call produced (inside composites like
+    cross_entropy), read from the output autograd saved, before backward frees it."""
+    for fn in nodes:
+        if fn in into or is_leaf_fn(fn):
+            continue
+        try:
+            res = getattr(fn, SAVED_PREFIX + "result", None)
+        except RuntimeError:  # already freed by an earlier backward
+            res = None
+        if isinstance(res, torch.Tensor):
+            into[fn] = res.detach().clone()
+
+
+def run_backward(rec: PassRecord, limit: int, values: dict[GradFn, torch.Tensor],
+                 **kwargs: object) -> PassRecord:
+    """Call `rec.root.backward(**kwargs)` with hooks on every node of its graph."""
+    root = rec.root
+    if root.grad_fn is None:
+        nodes: list[GradFn] = []
+    else:
+        nodes = topo_order(root.grad_fn, limit)
+    saved_results(nodes, values)
+    handles = []
+    for fn in nodes:
+        handles.append(fn.register_prehook(_pre(rec, fn)))
+        handles.append(fn.register_hook(_post(rec, fn)))
+    try:
+        root.backward(**kwargs)
+    finally:
+        for h in handles:
+            h.remove()
+    for fn in nodes:
+        if is_leaf_fn(fn):
+            g = fn.variable.grad
+            rec.leaf_grads[fn] = None if g is None else g.detach().clone()
+    return rec
+
+
+def _pre(rec: PassRecord, fn: GradFn) -> Callable:
+    def hook(grad_outputs: tuple[torch.Tensor | None, ...]) -> None:
+        rec.order.append(fn)
+        g = grad_outputs[0] if grad_outputs else None
+        if g is not None:
+            rec.grads_in[fn] = g.detach().clone()
+
+    return hook
+
+
+def _post(rec: PassRecord, fn: GradFn) -> Callable:
+    def hook(grad_inputs: tuple[torch.Tensor | None, ...], _outputs: object) -> None:
+        for slot, g in enumerate(grad_inputs):
+            if g is not None:
+                rec.grads_sent[(fn, slot)] = g.detach().clone()
+
+    return hook

@@ -1,0 +1,94 @@
+"""Command line: a headless door to the engine (tests and scripts use it).
+
+    python -m graphviz_tools trace  [FILE|-] [--json]
+    python -m graphviz_tools render [FILE|-] -o graph.svg   (svg | png | dot by suffix)
+
+Exit 0 on success; exit 2 with one line on stderr for refused or invalid input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import ProgramError
+from .fmt import compact
+from .i18n import LANGUAGES
+from .layout import render
+from .program import run_program
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
+        sys.stderr.write(f"error: {message}\n")
+        raise SystemExit(2)
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ProgramError("internal", detail=f"cannot read {path}: {e.__class__.__name__}") \
+            from None
+
+
+def _inputs(pairs: list[str]) -> dict[str, float]:
+    out = {}
+    for p in pairs:
+        name, _, value = p.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise ProgramError("input_value", name=name.strip()) from None
+    return out
+
+
+def cmd_trace(args: argparse.Namespace) -> None:
+    trace = run_program(_read(args.file), _inputs(args.input), args.lang)
+    if args.json:
+        print(json.dumps(trace.to_dict(), ensure_ascii=False))
+        return
+    for line in trace.prints:
+        print(line)
+    for n in trace.graph.nodes:
+        label = n.name or n.op or ""
+        print(f"{n.id:>4} {n.kind:<6} {label:<20} value={compact(n.value)} "
+              f"grad={compact(n.grad)}")
+
+
+def cmd_render(args: argparse.Namespace) -> None:
+    out = Path(args.output)
+    fmt = out.suffix.lstrip(".").lower()
+    trace = run_program(_read(args.file), _inputs(args.input), args.lang)
+    data = render(trace, fmt, args.lang)
+    out.write_bytes(data)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = _Parser(prog="python -m graphviz_tools", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    common = _Parser(add_help=False)
+    common.add_argument("file", nargs="?", default="-", help="program file, or - for stdin")
+    common.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE",
+                        help="value of a free name (an input)")
+    common.add_argument("--lang", choices=sorted(LANGUAGES), default="en")
+    t = sub.add_parser("trace", parents=[common], help="program -> trace (JSON with --json)")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(run=cmd_trace)
+    r = sub.add_parser("render", parents=[common], help="program -> svg | png | dot")
+    r.add_argument("-o", "--output", required=True)
+    r.set_defaults(run=cmd_render)
+    args = p.parse_args(argv)
+    try:
+        args.run(args)
+    except ProgramError as e:
+        sys.stderr.write(e.message.replace("\n", " ") + "\n")
+        return 2
+    except OSError as e:
+        sys.stderr.write(f"error: {e.strerror or e}\n")
+        return 2
+    return 0

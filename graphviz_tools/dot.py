@@ -1,0 +1,55 @@
+"""to_dot: a Trace or Graph as Graphviz DOT text (deterministic: same graph, same text)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .fmt import compact
+from .graph import Graph, Node, Trace
+from .i18n import DEFAULT_LANG, t
+from .ops import friendly
+from .style import EDGE_COLOR, FONT, GRAD_COLOR, KINDS
+
+
+def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "LR",
+           values: bool = True) -> str:
+    """DOT text of the autograd graph, edges in data-flow direction (inputs -> output).
+
+    `values=False` leaves numbers out: the text then depends on structure only.
+    """
+    graph = obj.graph if isinstance(obj, Trace) else obj
+    lines = [
+        "digraph autograd {",
+        f'  graph [rankdir={rankdir}, nodesep=0.3, ranksep=0.45, bgcolor="transparent", '
+        f'fontname="{FONT}"];',
+        f'  node [fontname="{FONT}", fontsize=12, margin="0.12,0.06", penwidth=1.2];',
+        f'  edge [color="{EDGE_COLOR}", arrowsize=0.7, penwidth=1.2];',
+    ]
+    for n in graph.nodes:
+        k = KINDS[n.kind]
+        lines.append(
+            f'  {n.id} [shape={k.shape}, style="{k.style}", fillcolor="{k.fill}", '
+            f'color="{k.border}", label=<{label(n, lang, values)}>];'
+        )
+    for e in graph.edges:
+        lines.append(f"  {e.src} -> {e.dst};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def label(n: Node, lang: str, values: bool = True) -> str:
+    """HTML-like label: name, op (autograd's name and ours), value, gradient."""
+    rows = []
+    if n.name:
+        rows.append(f"<B>{escape(n.name)}</B>")
+    if n.kind == "op":
+        rows.append(f'{escape(n.op or "")} <FONT COLOR="#555555">· '
+                    f"{escape(friendly(n.op, lang))}</FONT>")
+    elif n.kind == "leaf" and not n.name:
+        rows.append(escape(t("node.leaf", lang)))
+    if values:
+        rows.append(f'{escape(t("node.value", lang))} {escape(compact(n.value))}')
+        if n.grad is not None:
+            rows.append(f'<FONT COLOR="{GRAD_COLOR}">{escape(t("node.grad", lang))} '
+                        f"{escape(compact(n.grad))}</FONT>")
+    return "<BR/>".join(rows)

@@ -1,0 +1,40 @@
+"""The one exception the engine raises for refused or failing programs."""
+
+from __future__ import annotations
+
+from .i18n import DEFAULT_LANG, t
+
+
+class ProgramError(Exception):
+    """A program was refused or failed. `message` is in the UI language.
+
+    `key` and `params` name the catalog entry, so a page can re-render the same
+    error in another language; `line`/`col` are 1-based where known.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        line: int | None = None,
+        col: int | None = None,
+        lang: str = DEFAULT_LANG,
+        **params: object,
+    ) -> None:
+        self.key, self.line, self.col, self.params = key, line, col, params
+        self.lang = lang
+        super().__init__(self.message)
+
+    def in_lang(self, lang: str) -> str:
+        body = t(f"err.{self.key}", lang, **self.params)
+        if self.line is None:
+            return body
+        where = t("err.where", lang, line=self.line, col=self.col or 1)
+        return f"{where}: {body}"
+
+    @property
+    def message(self) -> str:
+        return self.in_lang(self.lang)
+
+    def localized(self, lang: str) -> ProgramError:
+        """The same error, speaking `lang`."""
+        return ProgramError(self.key, self.line, self.col, lang, **self.params)

@@ -1,0 +1,180 @@
+"""Plain, frozen data passed between the stages: values, nodes, edges, traces."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import torch
+
+Json = Any  # numbers, strings, nested lists
+
+
+def _safe(x: Json) -> Json:
+    # JSON has no NaN/Infinity: write them as strings, the way the UI shows them.
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if isinstance(x, list):
+        return [_safe(v) for v in x]
+    return x
+
+
+@dataclass(frozen=True)
+class Value:
+    """A snapshot of a tensor: shape, dtype and the numbers as nested lists."""
+
+    shape: tuple[int, ...]
+    dtype: str
+    data: Json
+    finite: bool = True
+
+    @classmethod
+    def of(cls, t: torch.Tensor) -> Value:
+        t = t.detach()
+        if t.device.type == "meta":
+            return cls(tuple(t.shape), str(t.dtype).removeprefix("torch."), None)
+        finite = bool(torch.isfinite(t).all()) if t.is_floating_point() else True
+        return cls(tuple(t.shape), str(t.dtype).removeprefix("torch."), t.tolist(), finite)
+
+    @property
+    def numel(self) -> int:
+        return math.prod(self.shape)
+
+    def tensor(self) -> torch.Tensor:
+        return torch.tensor(self.data, dtype=getattr(torch, self.dtype))
+
+    def to_json(self) -> Json:
+        return self.data if self.finite else _safe(self.data)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of the autograd graph: a leaf tensor, a grad_fn, or the output."""
+
+    id: str
+    kind: str  # "leaf" | "op" | "output"
+    op: str | None  # autograd's class name, e.g. "MulBackward0"; None for leaf/output
+    name: str | None  # the program variable bound to it, if any
+    value: Value | None  # forward value captured while the program ran
+    grad: Value | None  # leaf: .grad; op: gradient of its output; output: the seed
+    saved: tuple[str, ...] = ()  # names of the tensors autograd saved for backward
+
+
+@dataclass(frozen=True)
+class Edge:
+    """Forward data flow: `src` feeds input `slot` of `dst` (next_functions order)."""
+
+    src: str
+    dst: str
+    slot: int
+
+
+@dataclass(frozen=True)
+class Graph:
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+
+    def node(self, node_id: str) -> Node:
+        return self.by_id[node_id]
+
+    @cached_property
+    def by_id(self) -> dict[str, Node]:
+        return {n.id: n for n in self.nodes}
+
+    def structure_key(self) -> tuple:
+        """What layout depends on: kinds, ops, names, shapes and edges, not values."""
+        return (
+            tuple((n.id, n.kind, n.op, n.name, n.value.shape if n.value else None)
+                  for n in self.nodes),
+            tuple((e.src, e.dst, e.slot) for e in self.edges),
+        )
+
+    def to_dict(self) -> dict[str, Json]:
+        return {
+            "nodes": [
+                {"id": n.id, "kind": n.kind, "op": n.op, "name": n.name,
+                 "shape": list(n.value.shape) if n.value else None,
+                 "value": n.value.to_json() if n.value else None,
+                 "grad": n.grad.to_json() if n.grad else None,
+                 "saved": list(n.saved)}
+                for n in self.nodes
+            ],
+            "edges": [{"from": e.src, "to": e.dst, "slot": e.slot} for e in self.edges],
+        }
+
+
+@dataclass(frozen=True)
+class BackwardPass:
+    """One `backward()` call as the autograd engine ran it (captured by hooks)."""
+
+    root: str | None  # node id of the tensor backward was called on (None: other graph)
+    order: tuple[str, ...]  # every node the engine ran, leaves included, in order
+    grads_in: dict[str, Value] = field(default_factory=dict)  # node -> grad of its output
+    grads_sent: dict[tuple[str, str, int], Value] = field(default_factory=dict)  # per edge
+    leaf_grads: dict[str, Value] = field(default_factory=dict)  # leaf .grad after the pass
+    implicit: bool = False  # the app called it (the program did not)
+    summed: bool = False  # the output was not a scalar, so the app summed it first
+
+
+@dataclass(frozen=True)
+class Input:
+    """A free name of the program, given a value by the inputs panel."""
+
+    name: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Everything one program run showed PyTorch doing."""
+
+    source: str
+    graph: Graph
+    output: str  # node id of the output
+    forward_order: tuple[str, ...]
+    passes: tuple[BackwardPass, ...]
+    prints: tuple[str, ...]
+    inputs: tuple[Input, ...]
+    result: str | None = None  # repr of a final bare expression, notebook-style
+
+    @property
+    def output_node(self) -> Node:
+        return self.graph.node(self.output)
+
+    @property
+    def last_pass(self) -> BackwardPass | None:
+        return self.passes[-1] if self.passes else None
+
+    def leaves(self) -> list[Node]:
+        return [n for n in self.graph.nodes if n.kind == "leaf"]
+
+    def to_dict(self) -> dict[str, Json]:
+        g = self.graph.to_dict()
+        out = self.output_node
+        last = self.last_pass
+        return {
+            "output": {"name": out.name, "value": out.value.to_json() if out.value else None},
+            "inputs": {
+                n.name: {"value": n.value.to_json() if n.value else None,
+                         "grad": n.grad.to_json() if n.grad else None}
+                for n in self.leaves() if n.name
+            },
+            "nodes": g["nodes"],
+            "edges": g["edges"],
+            "forward_order": list(self.forward_order),
+            "backward_order": [i for i in (last.order if last else ())
+                               if self.graph.node(i).kind == "op"],
+            "backward_passes": [
+                {"root": p.root, "order": list(p.order), "implicit": p.implicit,
+                 "summed": p.summed,
+                 "grads_in": {k: v.to_json() for k, v in p.grads_in.items()},
+                 "grads_sent": [{"from": s, "to": d, "slot": k, "grad": v.to_json()}
+                                for (s, d, k), v in p.grads_sent.items()],
+                 "leaf_grads": {k: v.to_json() for k, v in p.leaf_grads.items()}}
+                for p in self.passes
+            ],
+            "prints": list(self.prints),
+            "result": self.result,
+        }

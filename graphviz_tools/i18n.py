@@ -1,0 +1,32 @@
+"""UI strings: one JSON catalog per language, looked up by key."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+LANGUAGES: dict[str, str] = {"en": "English", "bn": "বাংলা"}
+DEFAULT_LANG = "en"
+_DIR = Path(__file__).with_name("locales")
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The flat key -> text table of one language (read once per process)."""
+    return json.loads((_DIR / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
+    """Text for `key` in `lang`, falling back to English, formatted with `params`."""
+    lang = lang if lang in LANGUAGES else DEFAULT_LANG
+    text = catalog(lang).get(key) or catalog(DEFAULT_LANG).get(key) or key
+    return text.format(**params) if params else text
+
+
+_BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+
+
+def digits(text: str, lang: str, native: bool) -> str:
+    """Write ASCII digits as Bengali digits when asked (display only)."""
+    return text.translate(_BN_DIGITS) if native and lang == "bn" else text

@@ -1,0 +1,436 @@
+"""Walk a checked Program's tree and do what it says, through the allow-lists.
+
+This is the only place user programs "run", and it never hands text to Python:
+each AST node is matched and mapped to one allowed torch call or operator.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from .errors import ProgramError
+from .expression import Program, dotted
+from .language import DTYPES, FACTORIES, RANDOM, TORCH_FUNCTIONS
+from .limits import Limits
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.Pow: operator.pow, ast.MatMult: operator.matmul,
+}
+_NUMBER = (int, float, bool)
+# Methods whose result may be much larger than their inputs: checked on `meta` first.
+_GROWS = frozenset({"expand", "repeat", "matmul", "mm", "mv", "outer", "add", "sub", "mul",
+                    "div", "maximum", "minimum", "cat", "stack", "torch.matmul", "torch.mm",
+                    "torch.outer", "torch.add", "torch.sub", "torch.mul", "torch.div",
+                    "torch.maximum", "torch.minimum", "torch.cat", "torch.stack",
+                    "torch.pow", "pow", "torch.nn.functional.linear"})
+
+
+@dataclass
+class Backward:
+    """A backward() call the program made: what on, and where in the text."""
+
+    root: torch.Tensor
+    source: str
+    kwargs: dict[str, Any]
+
+
+@dataclass
+class RunState:
+    """What the interpreter leaves behind for the capture and the page."""
+
+    env: dict[str, Any] = field(default_factory=dict)
+    bindings: list[tuple[str, Any]] = field(default_factory=list)  # every (name, value)
+    prints: list[str] = field(default_factory=list)
+    result: Any = None  # value of a final bare expression
+    result_source: str | None = None
+    last_assigned: tuple[str, Any] | None = None
+    backward_roots: list[Backward] = field(default_factory=list)
+
+
+class Interpreter:
+    """Evaluates one Program. `on_backward` performs (and records) backward calls.
+
+    `fd_dtype`/`perturb` serve the finite-difference check: floats become float64
+    and one named leaf is nudged at one element; backward calls are then skipped.
+    """
+
+    def __init__(
+        self,
+        program: Program,
+        inputs: dict[str, torch.Tensor],
+        limits: Limits,
+        on_backward: Callable[[Backward], None] | None = None,
+        fd_mode: bool = False,
+        perturb: tuple[str, int, float] | None = None,
+    ) -> None:
+        self.program, self.limits = program, limits
+        self.on_backward = on_backward
+        self.fd_mode, self.perturb = fd_mode, perturb
+        self.state = RunState(env=dict(inputs))
+        self.generator = torch.Generator().manual_seed(0)
+        self.deadline = time.monotonic() + limits.seconds
+        self._perturbed = False
+
+    # entry ------------------------------------------------------------------
+    def run(self) -> RunState:
+        body = self.program.tree.body
+        for i, stmt in enumerate(body):
+            self.check_time()
+            try:
+                self.statement(stmt, last=i == len(body) - 1)
+            except ProgramError as e:
+                if e.line is None:  # attach the statement's position
+                    raise ProgramError(e.key, stmt.lineno, stmt.col_offset + 1,
+                                       **e.params) from None
+                raise
+        return self.state
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise ProgramError("timeout", seconds=self.limits.seconds)
+
+    def _err(self, key: str, node: ast.AST, **params: object) -> ProgramError:
+        return ProgramError(key, getattr(node, "lineno", None),
+                            getattr(node, "col_offset", -1) + 1, **params)
+
+    def _src(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.program.source, node) or "?"
+
+    # statements -------------------------------------------------------------
+    def statement(self, s: ast.stmt, last: bool) -> None:
+        if isinstance(s, (ast.Import, ast.ImportFrom)):
+            return
+        if isinstance(s, ast.Assign):
+            value = self.expr(s.value)
+            for target in s.targets:
+                self.bind(target, value)
+        elif isinstance(s, ast.AugAssign):
+            # `c += e` rebinds c to a new tensor (c = c + e), as micrograd does.
+            value = self.binop(s.op, self.name(s.target), self.expr(s.value), s)
+            self.bind(s.target, value)
+        elif isinstance(s, ast.Expr):
+            value = self.expr(s.value)
+            if last and value is not None:
+                self.state.result, self.state.result_source = value, self._src(s.value)
+
+    def bind(self, target: ast.expr, value: Any) -> None:
+        if isinstance(target, ast.Tuple):
+            if not isinstance(value, (tuple, list)) or len(value) != len(target.elts):
+                raise self._err("unpack", target)
+            for t, v in zip(target.elts, value, strict=True):
+                self.bind(t, v)
+            return
+        assert isinstance(target, ast.Name)
+        if self.perturb and not self._perturbed and target.id == self.perturb[0]:
+            value = self._nudge(value)
+        self.state.env[target.id] = value
+        self.state.bindings.append((target.id, value))
+        self.state.last_assigned = (target.id, value)
+
+    def _nudge(self, value: Any) -> Any:
+        if isinstance(value, torch.Tensor) and value.is_floating_point():
+            self._perturbed = True
+            _, index, delta = self.perturb  # type: ignore[misc]
+            value = value.detach().clone()
+            value.view(-1)[index] += delta
+        return value
+
+    # expressions ------------------------------------------------------------
+    def expr(self, e: ast.expr) -> Any:
+        if isinstance(e, ast.Constant):
+            return e.value
+        if isinstance(e, ast.Name):
+            return self.name(e)
+        if isinstance(e, ast.BinOp):
+            return self.binop(e.op, self.expr(e.left), self.expr(e.right), e)
+        if isinstance(e, ast.UnaryOp):
+            v = self.expr(e.operand)
+            if not isinstance(v, (*_NUMBER, torch.Tensor)):
+                raise self._err("operand", e, kind=type(v).__name__)
+            return -v if isinstance(e.op, ast.USub) else +v
+        if isinstance(e, ast.List):
+            return [self.expr(x) for x in e.elts]
+        if isinstance(e, ast.Tuple):
+            return tuple(self.expr(x) for x in e.elts)
+        if isinstance(e, ast.Call):
+            return self.call(e)
+        if isinstance(e, ast.Attribute):
+            return self.attribute(e)
+        if isinstance(e, ast.Subscript):
+            return self.subscript(e)
+        raise self._err("syntax_kind", e, what=type(e).__name__)  # parse() refused it already
+
+    def name(self, n: ast.Name) -> Any:
+        if n.id in ("True", "False", "None"):
+            return {"True": True, "False": False, "None": None}[n.id]
+        try:
+            return self.state.env[n.id]
+        except KeyError:
+            raise self._err("unbound", n, name=n.id) from None
+
+    def binop(self, op: ast.operator, a: Any, b: Any, node: ast.AST) -> Any:
+        symbol = type(op)
+        tensors = isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor)
+        if not tensors:
+            if not (isinstance(a, _NUMBER) and isinstance(b, _NUMBER)):
+                raise self._err("operand", node, kind=f"{type(a).__name__}, {type(b).__name__}")
+            if symbol is ast.Pow and abs(b) > self.limits.exponent:
+                raise self._err("exponent", node, limit=self.limits.exponent)
+            if symbol is ast.MatMult:
+                raise self._err("operand", node, kind="number @ number")
+        else:
+            for v in (a, b):
+                if not isinstance(v, (*_NUMBER, torch.Tensor)):
+                    raise self._err("operand", node, kind=type(v).__name__)
+            if symbol is ast.MatMult:
+                self._check_meta(operator.matmul, (a, b), {}, node)
+            else:
+                self._check_broadcast(a, b, node)
+        try:
+            out = _BINOPS[symbol](a, b)
+        except ZeroDivisionError:
+            raise self._err("zero_division", node) from None
+        except OverflowError:
+            raise self._err("overflow", node) from None
+        except (RuntimeError, TypeError, ValueError) as e:
+            raise self._err("torch", node, detail=_first_line(e)) from None
+        return self._checked(out, node)
+
+    def _checked(self, v: Any, node: ast.AST) -> Any:
+        if isinstance(v, int) and not isinstance(v, bool) and \
+                abs(v) >= 10 ** self.limits.int_digits:
+            raise self._err("int_size", node, digits=self.limits.int_digits)
+        if isinstance(v, torch.Tensor) and v.numel() > self.limits.tensor_elements:
+            raise self._err("tensor_size", node, n=v.numel(), limit=self.limits.tensor_elements)
+        return v
+
+    def _check_broadcast(self, a: Any, b: Any, node: ast.AST) -> None:
+        shapes = [v.shape for v in (a, b) if isinstance(v, torch.Tensor)]
+        try:
+            n = math.prod(torch.broadcast_shapes(*shapes))
+        except RuntimeError as e:
+            raise self._err("torch", node, detail=_first_line(e)) from None
+        if n > self.limits.tensor_elements:
+            raise self._err("tensor_size", node, n=n, limit=self.limits.tensor_elements)
+
+    def _check_meta(self, fn: Callable, args: tuple, kwargs: dict, node: ast.AST) -> None:
+        """Run the op on shape-only `meta` tensors first, so a huge result is refused
+        before any memory is taken for it."""
+        def meta(v: Any) -> Any:
+            if isinstance(v, torch.Tensor):
+                return torch.empty(v.shape, dtype=v.dtype, device="meta")
+            if isinstance(v, (list, tuple)):
+                return type(v)(meta(x) for x in v)
+            return v
+        try:
+            out = fn(*meta(args), **{k: meta(v) for k, v in kwargs.items()})
+        except Exception:  # noqa: BLE001 - the real call reports the real error
+            return
+        if isinstance(out, torch.Tensor) and out.numel() > self.limits.tensor_elements:
+            raise self._err("tensor_size", node, n=out.numel(),
+                            limit=self.limits.tensor_elements)
+
+    # calls ------------------------------------------------------------------
+    def call(self, c: ast.Call) -> Any:
+        self.check_time()
+        args = [self.expr(a) for a in c.args]
+        kwargs = {k.arg: self.expr(k.value) for k in c.keywords}
+        f = c.func
+        if isinstance(f, ast.Name):
+            return self.builtin(f.id, args, kwargs, c)
+        assert isinstance(f, ast.Attribute)
+        path = dotted(f)
+        if path is not None:
+            return self.torch_call(path, args, kwargs, c)
+        return self.method(self.expr(f.value), f, args, kwargs, c)
+
+    def builtin(self, name: str, args: list, kwargs: dict, node: ast.Call) -> Any:
+        if name == "print":
+            sep = kwargs.pop("sep", " ")
+            if kwargs or not isinstance(sep, str):
+                raise self._err("keyword", node, name=next(iter(kwargs), "sep"))
+            if not self.fd_mode:
+                self.state.prints.append(sep.join(show(a) for a in args))
+            return None
+        if kwargs:
+            raise self._err("keyword", node, name=next(iter(kwargs)))
+        fn = {"len": len, "float": float, "int": int, "abs": abs, "round": round,
+              "min": min, "max": max, "sum": sum}[name]
+        try:
+            return self._checked(fn(*args), node)
+        except (TypeError, ValueError, RuntimeError, OverflowError) as e:
+            raise self._err("torch", node, detail=_first_line(e)) from None
+
+    def torch_call(self, path: str, args: list, kwargs: dict, node: ast.Call) -> Any:
+        if path == "torch.manual_seed":
+            if len(args) != 1 or not isinstance(args[0], int) or kwargs:
+                raise self._err("manual_seed", node)
+            self.generator.manual_seed(args[0])
+            return None
+        fn = TORCH_FUNCTIONS[path]
+        if path in FACTORIES:
+            self._check_factory(path, args, kwargs, node)
+        if path == "torch.tensor":
+            self._check_data(args[0] if args else None, node)
+        if path in RANDOM:
+            kwargs = {**kwargs, "generator": self.generator}
+        if path in _GROWS:
+            self._check_meta(fn, tuple(args), kwargs, node)
+        out = self._invoke(fn, args, kwargs, node)
+        if self.fd_mode and isinstance(out, torch.Tensor) and out.dtype == torch.float32:
+            out = out.to(torch.float64)  # finite differences need the precision
+        return out
+
+    def method(self, obj: Any, f: ast.Attribute, args: list, kwargs: dict,
+               node: ast.Call) -> Any:
+        name = f.attr
+        if obj is None and self.fd_mode:
+            return None  # e.g. x.grad.zero_() while checking finite differences
+        if not isinstance(obj, torch.Tensor):
+            if obj is None:
+                raise self._err("none_method", node, name=name, what=self._src(f.value))
+            raise self._err("method_on", node, name=name, kind=type(obj).__name__)
+        if name == "backward":
+            return self._backward(obj, f.value, args, kwargs, node)
+        if name == "zero_" and obj.requires_grad:
+            raise self._err("zero_leaf", node, what=self._src(f.value))
+        if name in _GROWS:
+            self._check_meta(getattr(torch.Tensor, name), (obj, *args), kwargs, node)
+        return self._invoke(getattr(obj, name), args, kwargs, node)
+
+    def _backward(self, root: torch.Tensor, target: ast.expr, args: list, kwargs: dict,
+                  node: ast.Call) -> None:
+        if args or set(kwargs) - {"retain_graph"}:
+            raise self._err("backward_args", node)
+        self.state.backward_roots.append(Backward(root, self._src(target), kwargs))
+        if self.fd_mode:
+            return None
+        if self.on_backward is None:
+            raise self._err("backward_args", node)
+        try:
+            self.on_backward(self.state.backward_roots[-1])
+        except RuntimeError as e:
+            raise self._err(_backward_error_key(e), node, detail=_first_line(e)) from None
+        return None
+
+    def _invoke(self, fn: Callable, args: list, kwargs: dict, node: ast.AST) -> Any:
+        try:
+            out = fn(*args, **kwargs)
+        except ProgramError:
+            raise
+        except (RuntimeError, TypeError, ValueError, IndexError, OverflowError) as e:
+            raise self._err("torch", node, detail=_first_line(e)) from None
+        if type(out).__module__ == "torch.return_types":
+            out = tuple(out)
+        return self._checked(out, node)
+
+    def _check_factory(self, path: str, args: list, kwargs: dict, node: ast.AST) -> None:
+        limit = self.limits.tensor_elements
+        if path in ("torch.arange", "torch.linspace"):
+            nums = [a for a in args if isinstance(a, _NUMBER)]
+            steps = kwargs.get("steps", args[2] if len(args) > 2 else None)
+            if path == "torch.linspace":
+                n = steps if isinstance(steps, int) else 0
+            else:
+                start, end, step = (0, nums[0], 1) if len(nums) == 1 else (*nums, 1)[:3]
+                n = math.ceil(abs((end - start) / step)) if step else math.inf
+            if n > limit:
+                raise self._err("tensor_size", node, n=n, limit=limit)
+            return
+        dims = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+        if path == "torch.full":
+            dims = args[0] if args else kwargs.get("size", ())
+        if path == "torch.eye":
+            dims = [args[0], args[0]] if len(args) == 1 else args[:2]
+        dims = [d for d in dims if isinstance(d, int) and not isinstance(d, bool)]
+        if any(d < 0 for d in dims):
+            raise self._err("torch", node, detail="negative dimension")
+        n = math.prod(dims)
+        if n > limit:
+            raise self._err("tensor_size", node, n=n, limit=limit)
+
+    def _check_data(self, data: Any, node: ast.AST) -> None:
+        count, stack = 0, [data]
+        while stack:
+            v = stack.pop()
+            if isinstance(v, (list, tuple)):
+                stack.extend(v)
+            count += 1
+            if count > self.limits.tensor_elements:
+                raise self._err("tensor_size", node, n=count, limit=self.limits.tensor_elements)
+
+    # attributes and indexing ---------------------------------------------
+    def attribute(self, e: ast.Attribute) -> Any:
+        path = dotted(e)
+        if path is not None:
+            return DTYPES[path]
+        obj = self.expr(e.value)
+        if not isinstance(obj, torch.Tensor):
+            if obj is None:
+                raise self._err("none_method", e, name=e.attr, what=self._src(e.value))
+            raise self._err("attribute", e, name=f".{e.attr}")
+        if e.attr == "grad" and self.fd_mode:
+            return None
+        return getattr(obj, e.attr)
+
+    def subscript(self, e: ast.Subscript) -> Any:
+        obj = self.expr(e.value)
+        if not isinstance(obj, (torch.Tensor, list, tuple, torch.Size)):
+            raise self._err("index_on", e, kind=type(obj).__name__)
+        try:
+            return obj[_index(e.slice)]
+        except (IndexError, RuntimeError, TypeError) as e2:
+            raise self._err("torch", e, detail=_first_line(e2)) from None
+
+
+def _index(s: ast.expr) -> Any:
+    if isinstance(s, ast.Tuple):
+        return tuple(_index(x) for x in s.elts)
+    if isinstance(s, ast.Slice):
+        return slice(*(None if p is None else _int(p) for p in (s.lower, s.upper, s.step)))
+    return _int(s)
+
+
+def _int(e: ast.expr) -> int:
+    if isinstance(e, ast.UnaryOp):
+        return -_int(e.operand)
+    assert isinstance(e, ast.Constant) and type(e.value) is int
+    return e.value
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0][:300] if text else type(e).__name__
+
+
+def _backward_error_key(e: RuntimeError) -> str:
+    msg = str(e)
+    if "second time" in msg:
+        return "backward_twice"
+    if "implicitly created only for scalar" in msg:
+        return "backward_scalar"
+    if "does not require grad" in msg:
+        return "backward_no_grad"
+    return "torch"
+
+
+def show(v: Any) -> str:
+    """What Python's print would show, but with no memory addresses (deterministic)."""
+    if isinstance(v, torch.Tensor):
+        return str(v)
+    if type(v).__module__ == "torch.autograd.graph" or "Backward" in type(v).__name__ \
+            or type(v).__name__ == "AccumulateGrad":
+        return f"<{type(v).__name__} object>"
+    if isinstance(v, (list, tuple)):
+        inner = ", ".join(show(x) for x in v)
+        return f"[{inner}]" if isinstance(v, list) else f"({inner}{',' if len(v) == 1 else ''})"
+    return str(v)

@@ -1,0 +1,28 @@
+"""Resource limits for user programs. Defaults carry their reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    # A page of the book's code is ~1 KB; 20 KB leaves room without inviting bombs.
+    source_chars: int = 20_000
+    # No loops in the language, so statements bound the work done.
+    statements: int = 300
+    # Expression nesting; deeper trees are refused before anything runs.
+    depth: int = 60
+    # Elements in any one tensor: a 100x100 matrix is plenty to learn from.
+    tensor_elements: int = 10_000
+    # |exponent| in `a ** b` on plain numbers (9**9**9 must not run).
+    exponent: float = 1_000.0
+    # Integers beyond this are refused instead of growing without bound.
+    int_digits: int = 30
+    # Autograd graph nodes walked; a graph this big is unreadable anyway.
+    nodes: int = 2_000
+    # Wall time for one program run, seconds.
+    seconds: float = 2.0
+
+
+DEFAULT_LIMITS = Limits()

@@ -1,0 +1,180 @@
+"""run_program: parse, run under capture, backward, and assemble the Trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import torch
+
+from .capture import ForwardCapture, ForwardLog, GradFn, PassRecord, is_leaf_fn, run_backward
+from .errors import ProgramError
+from .expression import Program, parse
+from .graph import BackwardPass, Input, Trace, Value
+from .i18n import DEFAULT_LANG
+from .interpreter import Backward, Interpreter, RunState, show
+from .limits import DEFAULT_LIMITS, Limits
+from .tensor_graph import build_graph
+
+log = logging.getLogger(__name__)
+DEFAULT_INPUT = 1.0  # a free name's value until the inputs panel says otherwise
+
+
+def run_program(
+    text: str,
+    inputs: dict[str, float] | None = None,
+    lang: str = DEFAULT_LANG,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Trace:
+    """Parse + run + backward, all captured from PyTorch. Raises only ProgramError."""
+    try:
+        return _run(text, inputs or {}, limits)
+    except ProgramError as e:
+        raise e.localized(lang) from None
+    except RecursionError:
+        raise ProgramError("too_deep", lang=lang, limit=limits.depth) from None
+    except Exception as e:  # noqa: BLE001 - the contract: ProgramError, never anything else
+        log.exception("unexpected failure running a program")
+        raise ProgramError("internal", lang=lang, detail=type(e).__name__) from None
+
+
+def input_tensors(program: Program, inputs: dict[str, float],
+                  dtype: torch.dtype = torch.float32) -> dict[str, torch.Tensor]:
+    """Free names become scalar leaves that require grad (1.0 unless given)."""
+    out = {}
+    for name in program.free_names:
+        value = inputs.get(name, DEFAULT_INPUT)
+        if not isinstance(value, (int, float)):
+            raise ProgramError("input_value", name=name)
+        out[name] = torch.tensor(float(value), dtype=dtype, requires_grad=True)
+    return out
+
+
+def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
+    program = parse(text, limits)
+    flog = ForwardLog()
+    fallback: dict[GradFn, torch.Tensor] = {}
+    records: list[PassRecord] = []
+
+    def on_backward(b: Backward) -> None:
+        records.append(run_backward(PassRecord(b.root), limits.nodes, fallback, **b.kwargs))
+
+    leaves = input_tensors(program, inputs)
+    for t in leaves.values():
+        flog.record(t)
+    interp = Interpreter(program, leaves, limits, on_backward)
+    with ForwardCapture(flog, interp.check_time):
+        state = interp.run()
+        root, out_name = _output(state, records, limits, fallback)
+    return _assemble(program, state, root, out_name, records, flog, fallback, limits, inputs)
+
+
+def output_tensor(state: RunState) -> tuple[torch.Tensor, str, bool]:
+    """What the app backpropagates from when the program did not: the final bare
+    expression, else the last assigned tensor. Returns (tensor, name, needs_sum)."""
+    if state.backward_roots:
+        b = state.backward_roots[-1]
+        return b.root, b.source, False
+    if isinstance(state.result, torch.Tensor):
+        value, name = state.result, state.result_source or "result"
+    elif state.last_assigned and isinstance(state.last_assigned[1], torch.Tensor):
+        name, value = state.last_assigned
+    else:
+        raise ProgramError("no_output")
+    if not value.requires_grad:
+        raise ProgramError("no_grad_output", name=name)
+    return value, name, value.numel() != 1
+
+
+def _output(state: RunState, records: list[PassRecord], limits: Limits,
+            fallback: dict[GradFn, torch.Tensor]) -> tuple[torch.Tensor, str]:
+    root, name, needs_sum = output_tensor(state)
+    if state.backward_roots:
+        return root, name
+    if needs_sum:
+        root, name = root.sum(), f"{name}.sum()"
+    rec = PassRecord(root, implicit=True, summed=needs_sum)
+    records.append(run_backward(rec, limits.nodes, fallback))
+    return root, name
+
+
+def _assemble(program: Program, state: RunState, root: torch.Tensor, out_name: str,
+              records: list[PassRecord], flog: ForwardLog,
+              fallback: dict[GradFn, torch.Tensor], limits: Limits,
+              inputs: dict[str, float]) -> Trace:
+    grad_names: dict[GradFn, str] = {}
+    leaf_names: dict[int, str] = {}
+    for name, v in state.bindings + list(zip(program.free_names,
+                                             [state.env.get(n) for n in program.free_names],
+                                             strict=True)):
+        if isinstance(v, torch.Tensor):
+            if v.grad_fn is not None:
+                grad_names.setdefault(v.grad_fn, name)
+            elif v.requires_grad:
+                leaf_names.setdefault(id(v), name)
+
+    last_in: dict[GradFn, torch.Tensor] = {}
+    for rec in records:
+        last_in.update(rec.grads_in)
+    graph, ids = build_graph(
+        root, out_name, limits.nodes, leaf_names, grad_names,
+        values=lambda fn: flog.op_value.get(fn, fallback.get(fn)),
+        grads=last_in.get,
+    )
+    out_id = graph.nodes[-1].id
+    fns = list(ids)
+
+    passes = tuple(_pass(rec, ids, root, out_id) for rec in records)
+    forward = _forward_order(fns, ids, flog) or [out_id]
+    result = None
+    if state.result is not None and not (isinstance(state.result, torch.Tensor)
+                                         and not state.backward_roots):
+        result = show(state.result)
+    used = tuple(Input(n, float(inputs.get(n, DEFAULT_INPUT))) for n in program.free_names)
+    return Trace(program.source, graph, out_id, tuple(forward), passes,
+                 tuple(state.prints), used, result)
+
+
+def _value(t: Any) -> Value | None:
+    return Value.of(t) if isinstance(t, torch.Tensor) else None
+
+
+def _pass(rec: PassRecord, ids: dict[GradFn, str], root: torch.Tensor,
+          out_id: str) -> BackwardPass:
+    root_id = out_id if rec.root is root else ids.get(rec.root.grad_fn)
+    sent = {}
+    for (fn, slot), g in rec.grads_sent.items():
+        src = fn.next_functions[slot][0]
+        if fn in ids and src in ids:
+            sent[(ids[src], ids[fn], slot)] = Value.of(g)
+    return BackwardPass(
+        root=root_id,
+        order=tuple(ids[fn] for fn in rec.order if fn in ids),
+        grads_in={ids[fn]: Value.of(g) for fn, g in rec.grads_in.items() if fn in ids},
+        grads_sent=sent,
+        leaf_grads={ids[fn]: Value.of(g) for fn, g in rec.leaf_grads.items()
+                    if fn in ids and g is not None},
+        implicit=rec.implicit,
+        summed=rec.summed,
+    )
+
+
+def _forward_order(fns: list[GradFn], ids: dict[GradFn, str], flog: ForwardLog) -> list[str]:
+    """Nodes in the order PyTorch produced them; ops made inside a composite call
+    (no log entry of their own) go just before their first consumer."""
+    key: dict[GradFn, float] = {}
+    for fn in fns:
+        seq = flog.leaf_seq.get(id(fn.variable)) if is_leaf_fn(fn) else flog.op_seq.get(fn)
+        if seq is not None:
+            key[fn] = float(seq)
+    consumers: dict[GradFn, list[GradFn]] = {}
+    for fn in fns:
+        for c, _ in fn.next_functions:
+            if c is not None:
+                consumers.setdefault(c, []).append(fn)
+    for fn in reversed(fns):
+        if fn not in key:
+            after = [key[c] for c in consumers.get(fn, []) if c in key]
+            key[fn] = (min(after) if after else 0.0) - 0.5
+    pos = {fn: i for i, fn in enumerate(fns)}
+    return [ids[fn] for fn in sorted(fns, key=lambda f: (key[f], pos[f]))]

@@ -1,0 +1,28 @@
+"""One table for node colours and the legend: the graph and the page both read it.
+
+Okabe-Ito colours (safe for the common colour-vision deficiencies), and every
+kind also differs in shape/border so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KindStyle:
+    fill: str
+    border: str
+    shape: str
+    style: str
+    legend_key: str  # i18n key of the legend text
+
+
+KINDS: dict[str, KindStyle] = {
+    "leaf": KindStyle("#BFE3F5", "#0072B2", "box", "filled,bold", "legend.leaf"),
+    "op": KindStyle("#F2F2F2", "#555555", "box", "filled,rounded", "legend.op"),
+    "output": KindStyle("#CDEBD9", "#009E73", "box", "filled,bold,rounded", "legend.output"),
+}
+GRAD_COLOR = "#D55E00"  # gradients (vermillion) wherever they are drawn
+EDGE_COLOR = "#555555"
+FONT = "Noto Sans, Noto Sans Bengali, DejaVu Sans, sans-serif"
