@@ -22,8 +22,19 @@ FACTORIES = frozenset({
 # Random factories draw from the run's own generator: same program, same numbers.
 RANDOM = frozenset({"torch.rand", "torch.randn", "torch.randint"})
 
-_TORCH_NAMES = ["tensor", "ones", "zeros", "rand", "randn", "randint", "full", "eye", "arange", "linspace", "ones_like", "zeros_like", "full_like", "add", "sub", "mul", "div", "pow", "neg", "exp", "log", "log2", "log10", "sqrt", "rsqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "square", "reciprocal", "sign", "floor", "ceil", "round", "sum", "mean", "prod", "std", "var", "norm", "max", "min", "amax", "amin", "argmax", "argmin", "clamp", "maximum", "minimum", "softmax", "log_softmax", "logsumexp", "matmul", "mm", "mv", "dot", "outer", "t", "transpose", "reshape", "flatten", "squeeze", "unsqueeze", "stack", "cat", "cumsum", "trace", "diag"]
-_F_NAMES = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax", "log_softmax", "mse_loss", "l1_loss", "smooth_l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "linear", "normalize"]
+_TORCH_NAMES = (
+    "tensor ones zeros rand randn randint full eye arange linspace ones_like zeros_like "
+    "full_like add sub mul div pow neg exp log log2 log10 sqrt rsqrt abs sin cos tan tanh "
+    "sigmoid relu square reciprocal sign floor ceil round sum mean prod std var norm max "
+    "min amax amin argmax argmin clamp maximum minimum softmax log_softmax logsumexp "
+    "matmul mm mv dot outer t transpose reshape flatten squeeze unsqueeze stack cat "
+    "cumsum trace diag"
+).split()
+_F_NAMES = (
+    "relu leaky_relu elu gelu silu softplus sigmoid tanh softmax log_softmax mse_loss "
+    "l1_loss smooth_l1_loss cross_entropy nll_loss binary_cross_entropy "
+    "binary_cross_entropy_with_logits linear normalize"
+).split()
 
 TORCH_FUNCTIONS: dict[str, object] = {
     **{f"torch.{n}": getattr(torch, n) for n in _TORCH_NAMES},
@@ -34,19 +45,32 @@ TORCH_FUNCTIONS: dict[str, object] = {
 }
 
 # Tensor methods a program may call (in-place methods only where the seed needs them).
-TENSOR_METHODS = frozenset(["sum", "mean", "prod", "std", "var", "norm", "max", "min", "amax", "amin", "argmax", "argmin", "clamp", "pow", "exp", "log", "log2", "sqrt", "rsqrt", "abs", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "square", "reciprocal", "neg", "sign", "softmax", "log_softmax", "logsumexp", "matmul", "mm", "mv", "dot", "t", "transpose", "reshape", "view", "view_as", "flatten", "squeeze", "unsqueeze", "expand", "repeat", "cumsum", "add", "sub", "mul", "div", "maximum", "minimum", "item", "tolist", "size", "dim", "numel", "detach", "clone", "float", "double", "long", "backward", "zero_", "requires_grad_", "retain_grad"])
+TENSOR_METHODS = frozenset((
+    "sum mean prod std var norm max min amax amin argmax argmin clamp pow exp log log2 "
+    "sqrt rsqrt abs sin cos tan tanh sigmoid relu square reciprocal neg sign softmax "
+    "log_softmax logsumexp matmul mm mv dot t transpose reshape view view_as flatten "
+    "squeeze unsqueeze expand repeat cumsum add sub mul div maximum minimum item tolist "
+    "size dim numel detach clone float double long backward zero_ requires_grad_ "
+    "retain_grad"
+).split())
 
 # Tensor attributes a program may read.
-TENSOR_ATTRS = frozenset(["grad", "shape", "requires_grad", "is_leaf", "grad_fn", "data", "T", "dtype", "ndim"])
+TENSOR_ATTRS = frozenset((
+    "grad shape requires_grad is_leaf grad_fn data T dtype ndim"
+).split())
 
 # dtype constants (torch.float32 ...).
 DTYPES: dict[str, torch.dtype] = {
     f"torch.{n}": getattr(torch, n)
-    for n in ["float", "float32", "float64", "double", "half", "int", "int32", "int64", "long", "bool"]
+    for n in "float float32 float64 double half int int32 int64 long bool".split()
 }
 
 # Keyword arguments any allowed call may take; others are refused by name.
-KWARGS = frozenset(["dim", "keepdim", "dtype", "requires_grad", "min", "max", "exponent", "reduction", "max_norm", "norm_type", "retain_graph", "target", "input", "other", "start", "end", "steps", "step", "size", "fill_value", "negative_slope", "p", "alpha", "beta", "weight", "bias", "label_smoothing", "clip_value", "approximate", "diagonal", "sep"])
+KWARGS = frozenset((
+    "dim keepdim dtype requires_grad min max exponent reduction max_norm norm_type "
+    "retain_graph target input other start end steps step size fill_value negative_slope "
+    "p alpha beta weight bias label_smoothing clip_value approximate diagonal sep"
+).split())
 
 # Builtins a program may call.
 BUILTINS = frozenset({"print", "len", "float", "int", "abs", "round", "min", "max", "sum"})
