@@ -22,7 +22,7 @@ def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "LR",
         "digraph autograd {",
         f'  graph [rankdir={rankdir}, nodesep=0.3, ranksep=0.45, bgcolor="transparent", '
         f'fontname="{FONT}"];',
-        f'  node [fontname="{FONT}", fontsize=12, margin="0.12,0.06", penwidth=1.2];',
+        f'  node [fontname="{FONT}", fontsize=14, margin="0.12,0.06", penwidth=1.2];',
         f'  edge [color="{EDGE_COLOR}", arrowsize=0.7, penwidth=1.2];',
     ]
     for n in graph.nodes:
@@ -42,9 +42,10 @@ def label(n: Node, lang: str, values: bool = True) -> str:
     rows = []
     if n.name:
         rows.append(f"<B>{escape(n.name)}</B>")
-    if n.kind == "op":
-        rows.append(f'{escape(n.op or "")} <FONT COLOR="#555555">· '
-                    f"{escape(friendly(n.op, lang))}</FONT>")
+    # One text run per line: the in-browser Graphviz places runs by its own width
+    # estimate, so mixing fonts within a line leaves gaps.
+    if n.op:
+        rows.append(escape(f"{n.op} · {friendly(n.op, lang)}"))
     elif n.kind == "leaf" and not n.name:
         rows.append(escape(t("node.leaf", lang)))
     if values:

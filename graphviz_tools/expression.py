@@ -242,7 +242,7 @@ class _Checker:
             if k.arg is None:
                 raise _err("kwargs", k)
             if k.arg not in KWARGS:
-                raise _err("keyword", k.value, name=k.arg)
+                raise _err("keyword", k, name=k.arg)
             self.expr(k.value)
 
     def _index(self, s: ast.expr) -> None:

@@ -164,8 +164,9 @@ class Trace:
             "nodes": g["nodes"],
             "edges": g["edges"],
             "forward_order": list(self.forward_order),
+            # op nodes (the output's grad_fn included), in the engine's execution order
             "backward_order": [i for i in (last.order if last else ())
-                               if self.graph.node(i).kind == "op"],
+                               if self.graph.node(i).op is not None],
             "backward_passes": [
                 {"root": p.root, "order": list(p.order), "implicit": p.implicit,
                  "summed": p.summed,

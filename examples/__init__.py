@@ -1,0 +1,1 @@
+"""Presets, networks and models as data, registered by name."""

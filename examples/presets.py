@@ -1,0 +1,149 @@
+"""Expression Lab presets: the seed's autograd examples first, then a few more.
+
+Each preset is data: code that pastes unchanged into the lab and values for its
+free names. Titles and explanations live in the i18n catalogs under
+`preset.<key>.title` / `preset.<key>.about`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    code: str
+    inputs: dict[str, float] = field(default_factory=dict)
+    from_seed: bool = False  # taken unchanged from ../shared/seeds/001 (the book)
+
+
+_SEED_MEAN = """\
+import torch
+x = torch.ones(2, 2, requires_grad=True)
+y = x + 2
+z = y * y * 3
+out = z.mean()
+out.backward()  # computes the gradients
+print(x.grad)   # the gradient of x
+"""
+
+_SEED_DIFF_SQUARES = """\
+import torch
+# input tensors
+x = torch.tensor(2.0, requires_grad=True)
+y = torch.tensor(3.0, requires_grad=True)
+# the operation
+z = (x + y) * (x - y)
+# compute the gradients
+z.backward()
+# the gradients of x and y
+print(x.grad)
+print(y.grad)
+"""
+
+_SEED_SUM = """\
+import torch
+# requires_grad=True: gradients will be tracked
+x = torch.tensor([2.0, 3.0], requires_grad=True)
+y = torch.tensor([5.0, 6.0], requires_grad=True)
+z = x + y
+z.sum().backward()
+print(x.grad)  # the gradient of x
+print(y.grad)  # the gradient of y
+"""
+
+_SEED_AB = """\
+import torch
+# make the tensors
+a = torch.tensor([3.0, 4.0], requires_grad=True)
+b = torch.tensor([5.0, 6.0], requires_grad=True)
+# the operation
+c = a * b + b
+# backward pass from the output
+c.sum().backward()
+# show the gradients
+print("a এর গ্র্যাডিয়েন্ট:", a.grad)
+print("b এর গ্র্যাডিয়েন্ট:", b.grad)
+"""
+
+_ZERO_GRAD = """\
+import torch
+x = torch.tensor(2.0, requires_grad=True)
+y = x * x
+y.backward(retain_graph=True)
+print(x.grad)   # 4: dy/dx = 2x
+y.backward(retain_graph=True)
+print(x.grad)   # 8: the new gradient was ADDED to the old one
+x.grad.zero_()  # clear it, as the book says
+y.backward()
+print(x.grad)   # 4 again
+"""
+
+_CLIP = """\
+import torch
+w = torch.tensor([3.0, 4.0], requires_grad=True)
+loss = (w * 10).sum()
+loss.backward()
+print(w.grad)   # tensor([10., 10.]): norm 14.14
+norm = torch.nn.utils.clip_grad_norm_([w], max_norm=1.0)
+print(norm)     # the norm before clipping
+print(w.grad)   # rescaled so that its norm is 1.0
+"""
+
+_TWO_LAYER = """\
+import torch
+x = torch.tensor(2.0)        # input
+y = torch.tensor(1.0)        # target
+w1 = torch.tensor(0.5, requires_grad=True)
+b1 = torch.tensor(0.1, requires_grad=True)
+w2 = torch.tensor(-0.3, requires_grad=True)
+b2 = torch.tensor(0.2, requires_grad=True)
+h = torch.relu(w1 * x + b1)  # hidden layer: h = w1*x + b1, then the activation
+y_pred = w2 * h + b2         # output layer
+loss = (y_pred - y) ** 2     # squared error
+loss.backward()
+print(w1.grad, b1.grad, w2.grad, b2.grad)
+"""
+
+_REUSE = """\
+# x and y are never assigned, so they are inputs: set them on the right.
+a = x * y
+z = a + x      # x is used twice: its gradient is the SUM of both paths
+"""
+
+_TANH = """\
+# One neuron, as in micrograd: two inputs, two weights, a bias, tanh.
+n = x1 * w1 + x2 * w2 + b
+o = torch.tanh(n)
+"""
+
+_SOFTMAX_CE = """\
+import torch
+import torch.nn.functional as F
+logits = torch.tensor([2.0, 1.0, 0.1], requires_grad=True)
+probs = torch.softmax(logits, dim=0)
+loss = -torch.log(probs[0])   # the true class is 0: cross-entropy by hand
+loss.backward()
+print(probs)
+print(logits.grad)            # = probs - [1, 0, 0]
+print(F.cross_entropy(logits.unsqueeze(0), torch.tensor([0])))  # the same loss
+"""
+
+PRESETS: dict[str, Preset] = {
+    p.key: p
+    for p in (
+        Preset("seed-mean", _SEED_MEAN, from_seed=True),
+        Preset("seed-diff-squares", _SEED_DIFF_SQUARES, from_seed=True),
+        Preset("seed-sum", _SEED_SUM, from_seed=True),
+        Preset("seed-ab", _SEED_AB, from_seed=True),
+        Preset("seed-zero-grad", _ZERO_GRAD),
+        Preset("seed-clip", _CLIP),
+        Preset("seed-2layer", _TWO_LAYER),
+        Preset("reuse", _REUSE, {"x": 2.0, "y": 3.0}),
+        Preset("tanh-neuron", _TANH,
+               {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}),
+        Preset("softmax-ce", _SOFTMAX_CE),
+    )
+}
+DEFAULT_PRESET = "seed-mean"

@@ -1,0 +1,168 @@
+"""Expression Lab: type PyTorch (or pick a preset), see the real autograd graph."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from examples.presets import DEFAULT_PRESET, PRESETS
+from graphviz_tools import ProgramError, Trace, run_program, to_dot
+from graphviz_tools.expression import parse
+from graphviz_tools.fd import FDCheck, finite_differences
+from graphviz_tools.fmt import compact, full, number, shape
+from graphviz_tools.i18n import t
+from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
+from graphviz_tools.ops import friendly
+from ui.common import lang, legend, show_error
+
+P = "lab."  # this page's session-state namespace
+L = lang()
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def run_cached(source: str, inputs: tuple[tuple[str, float], ...], language: str) -> Trace:
+    return run_program(source, dict(inputs), language)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
+              names: tuple[str, ...]) -> dict[str, FDCheck]:
+    return finite_differences(source, list(names), dict(inputs))
+
+
+def load_preset() -> None:
+    preset = PRESETS[st.session_state[P + "preset"]]
+    st.session_state[P + "program"] = preset.code
+    for key in [k for k in st.session_state if k.startswith(P + "input.")]:
+        del st.session_state[key]
+
+
+if P + "program" not in st.session_state:
+    st.session_state[P + "preset"] = DEFAULT_PRESET
+    load_preset()
+
+st.title(t("lab.title", L))
+st.caption(t("lab.intro", L))
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.selectbox(t("lab.preset", L), list(PRESETS), key=P + "preset", on_change=load_preset,
+                 format_func=lambda k: t(f"preset.{k}.title", L))
+    with st.form(P + "form", border=False):
+        st.text_area(t("lab.code", L), key=P + "program", height=270)
+        st.form_submit_button(t("lab.run", L), type="primary", icon=":material/play_arrow:",
+                              key=P + "run")
+    st.caption(t("lab.run_hint", L))
+
+source: str = st.session_state[P + "program"]
+preset = PRESETS[st.session_state[P + "preset"]]
+try:
+    free_names = parse(source).free_names
+except ProgramError:
+    free_names = ()
+
+with right:
+    if source == preset.code:
+        st.markdown(t(f"preset.{preset.key}.about", L))
+    st.subheader(t("lab.inputs", L))
+    if free_names:
+        st.caption(t("lab.inputs_help", L))
+        cols = st.columns(min(len(free_names), 3))
+        for i, name in enumerate(free_names):
+            cols[i % len(cols)].number_input(
+                name, key=f"{P}input.{name}", value=float(preset.inputs.get(name, 1.0)),
+                step=0.1, format="%.4f")
+    else:
+        st.caption(t("lab.no_inputs", L))
+    with st.expander(t("lab.allowed", L)):
+        st.markdown(t("lab.allowed_body", L))
+        fns = sorted(n.replace("torch.nn.functional.", "F.") for n in TORCH_FUNCTIONS)
+        st.markdown("**torch / F:** " + ", ".join(f"`{n}`" for n in fns))
+        st.markdown(t("lab.allowed_methods", L) + " "
+                    + ", ".join(f"`.{m}()`" for m in sorted(TENSOR_METHODS)))
+        st.markdown(t("lab.allowed_attrs", L) + " "
+                    + ", ".join(f"`.{a}`" for a in sorted(TENSOR_ATTRS)))
+
+inputs = tuple((n, float(st.session_state.get(f"{P}input.{n}", preset.inputs.get(n, 1.0))))
+               for n in free_names)
+try:
+    trace = run_cached(source, inputs, L)
+except ProgramError as err:
+    show_error(err, source, L)
+    st.stop()
+
+# What the app did for the learner, said plainly.
+last = trace.last_pass
+out = trace.output_node
+if last is not None and last.implicit:
+    st.info(t("lab.note.summed" if last.summed else "lab.note.implicit", L, name=out.name),
+            icon=":material/info:")
+if len(trace.passes) > 1:
+    st.info(t("lab.note.passes", L, n=len(trace.passes)), icon=":material/add_circle:")
+
+st.subheader(t("lab.graph", L))
+dot = to_dot(trace, L)
+st.graphviz_chart(dot, width="stretch", alt=t("lab.graph_alt", L, n=len(trace.graph.nodes)))
+legend(L)
+
+tab_out, tab_check, tab_table, tab_inspect = st.tabs(
+    [t("lab.tab.output", L), t("lab.tab.check", L), t("lab.tab.table", L),
+     t("lab.tab.inspect", L)])
+
+with tab_out:
+    lines = list(trace.prints) + ([f"Out: {trace.result}"] if trace.result else [])
+    if lines:
+        st.code("\n".join(lines), language=None)
+    else:
+        st.caption(t("lab.no_prints", L))
+
+with tab_check:
+    st.caption(t("lab.check.caption", L))
+    leaves = [n for n in trace.leaves() if n.name]
+    checks = fd_cached(source, inputs, tuple(n.name for n in leaves))
+    rows = []
+    for n in leaves:
+        got = last.grads_in.get(n.id) if last else None
+        fd = checks.get(n.name)
+        if got is None or fd is None:
+            rows.append({t("col.input", L): n.name, t("col.autograd", L): compact(got),
+                         t("col.fd", L): "—", t("col.diff", L): "—", t("col.ok", L): "—"})
+            continue
+        flat = got.tensor().flatten().tolist()[: fd.checked]
+        diff = max((abs(a - b) for a, b in zip(flat, fd.estimate, strict=True)), default=0.0)
+        scale = max([1.0, *(abs(a) for a in flat)])  # float32 autograd vs float64 estimate
+        ok = diff <= 1e-3 * scale or math.isnan(diff)
+        fd_text = ", ".join(number(x) for x in fd.estimate)
+        if fd.checked < fd.total:
+            fd_text += f", … ({fd.checked}/{fd.total})"
+        rows.append({t("col.input", L): n.name, t("col.autograd", L): compact(got, 16),
+                     t("col.fd", L): fd_text, t("col.diff", L): f"{diff:.1e}",
+                     t("col.ok", L): "✓" if ok else "✗"})
+    st.dataframe(rows, hide_index=True)
+
+with tab_table:
+    st.dataframe(
+        [{t("col.id", L): n.id, t("col.name", L): n.name or "", t("col.kind", L):
+          t(f"kind.{n.kind}", L), t("col.op", L): n.op or "",
+          t("col.meaning", L): friendly(n.op, L), t("col.shape", L):
+          shape(n.value) if n.value else "", t("col.value", L): compact(n.value, 8),
+          t("col.grad", L): compact(n.grad, 8)} for n in trace.graph.nodes],
+        hide_index=True)
+
+with tab_inspect:
+    ids = [n.id for n in trace.graph.nodes]
+    pick = st.selectbox(t("lab.inspect.node", L), ids, index=len(ids) - 1, key=P + "inspect",
+                        format_func=lambda i: f"{i} · {trace.graph.node(i).name or ''} "
+                                              f"{trace.graph.node(i).op or ''}".strip())
+    node = trace.graph.node(pick)
+    c1, c2 = st.columns(2)
+    c1.markdown(f"**{t('node.value', L)}** ({shape(node.value) if node.value else '—'})")
+    c1.code(full(node.value), language=None)
+    c2.markdown(f"**{t('node.grad', L)}**")
+    c2.code(full(node.grad), language=None)
+    if node.saved:
+        st.caption(t("lab.inspect.saved", L, names=", ".join(node.saved)))
+
+with st.expander(t("lab.dot", L)):
+    st.code(dot, language="dot")

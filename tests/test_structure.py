@@ -1,0 +1,64 @@
+"""Project rules that keep the code base honest: i18n catalogs, engine boundary."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from examples.presets import PRESETS
+from graphviz_tools.i18n import LANGUAGES, catalog
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_key_in_every_language() -> None:
+    keys = {lang: set(catalog(lang)) for lang in LANGUAGES}
+    assert keys["en"] == keys["bn"]
+    for lang in LANGUAGES:
+        assert all(v.strip() for v in catalog(lang).values()), lang
+
+
+def test_placeholders_match_across_languages() -> None:
+    import string
+    fmt = string.Formatter()
+    for key, text in catalog("en").items():
+        en = {f for _, f, _, _ in fmt.parse(text) if f}
+        bn = {f for _, f, _, _ in fmt.parse(catalog("bn")[key]) if f}
+        assert en == bn, key
+
+
+def test_every_preset_has_title_and_about() -> None:
+    for key in PRESETS:
+        for lang in LANGUAGES:
+            assert f"preset.{key}.title" in catalog(lang)
+            assert f"preset.{key}.about" in catalog(lang)
+
+
+def test_catalogs_are_valid_json_files() -> None:
+    for lang in LANGUAGES:
+        json.loads((ROOT / "graphviz_tools" / "locales" / f"{lang}.json").read_text("utf-8"))
+
+
+def test_engine_never_imports_streamlit() -> None:
+    for path in (ROOT / "graphviz_tools").rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.split(".")[0] == "streamlit" for n in names), path
+    code = "import sys, graphviz_tools, graphviz_tools.cli; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_no_eval_or_exec_in_app_code() -> None:
+    for path in [*ROOT.glob("*.py"), *(ROOT / "graphviz_tools").rglob("*.py"),
+                 *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id not in ("eval", "exec", "compile"), path

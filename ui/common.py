@@ -1,0 +1,70 @@
+"""What every page shares: the language, the page CSS, the legend, error display."""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from graphviz_tools.errors import ProgramError
+from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, t
+from graphviz_tools.style import GRAD_COLOR, KINDS
+
+LANG_KEY = "lang"
+
+# Monospace code box and a projector-friendly base size.
+_CSS = """
+<style>
+.stTextArea textarea {font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;
+  font-size: 0.95rem; line-height: 1.45;}
+.bp-legend {display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; font-size: .9rem;
+  margin: .2rem 0 .6rem 0;}
+.bp-legend span.sw {display: inline-block; width: 1.1em; height: .9em; margin-right: .35em;
+  vertical-align: -0.1em; border: 2px solid; border-radius: 3px;}
+</style>
+"""
+
+
+def lang() -> str:
+    """The UI language of this session: from the sidebar, the URL, else English."""
+    if LANG_KEY not in st.session_state:
+        wanted = st.query_params.get(LANG_KEY, DEFAULT_LANG)
+        st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANG
+    return st.session_state[LANG_KEY]
+
+
+def _sync_lang() -> None:
+    st.query_params[LANG_KEY] = st.session_state[LANG_KEY]
+
+
+def language_switch() -> None:
+    lang()
+    st.sidebar.radio(t("app.language", lang()), list(LANGUAGES), key=LANG_KEY,
+                     format_func=LANGUAGES.get, horizontal=True, on_change=_sync_lang)
+
+
+def page_style() -> None:
+    st.html(_CSS)
+
+
+def legend(language: str) -> None:
+    """The on-page legend, read from the same table as the graph's colours."""
+    items = [
+        f'<span><span class="sw" style="background:{k.fill};border-color:{k.border}"></span>'
+        f"{escape(t(k.legend_key, language))}</span>"
+        for k in KINDS.values()
+    ]
+    items.append(f'<span><b style="color:{GRAD_COLOR}">{escape(t("node.grad", language))}'
+                 f"</b> = {escape(t('legend.grad', language))}</span>")
+    st.html(f'<div class="bp-legend" role="list">{"".join(items)}</div>')
+
+
+def show_error(err: ProgramError, source: str, language: str) -> None:
+    """One clear message, and the offending line with a caret under the column."""
+    st.error(err.in_lang(language), icon=":material/block:")
+    if err.line is not None:
+        lines = source.splitlines()
+        if 0 < err.line <= len(lines):
+            code = lines[err.line - 1]
+            caret = " " * (max(err.col or 1, 1) - 1) + "^"
+            st.code(f"{err.line:>3} | {code}\n    | {caret}", language=None)
