@@ -138,9 +138,10 @@ def test_finite_differences_agree_with_autograd(key: str) -> None:
     for leaf in trace.leaves():
         if leaf.name not in checks:
             continue
-        got = trace.last_pass.grads_in[leaf.id].tensor().flatten()[: checks[leaf.name].checked]
-        assert torch.allclose(got.double(), torch.tensor(checks[leaf.name].estimate, dtype=torch.float64),
-                              atol=1e-3, rtol=1e-3), leaf.name
+        check = checks[leaf.name]
+        got = trace.last_pass.grads_in[leaf.id].tensor().flatten()[: check.checked].double()
+        want = torch.tensor(check.estimate, dtype=torch.float64)
+        assert torch.allclose(got, want, atol=1e-3, rtol=1e-3), leaf.name
 
 
 # Random programs: any expression over the allowed ops gives autograd's graph and grads.
@@ -163,10 +164,10 @@ def expressions(draw: st.DrawFn, depth: int = 0) -> str:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(), st.floats(-2, 2), st.floats(-2, 2))
 def test_random_programs_match_pytorch(expr: str, xv: float, yv: float) -> None:
-    code = ("x = torch.tensor(%r, requires_grad=True)\n"
-            "y = torch.tensor([%r, 0.5], requires_grad=True)\n"
+    code = (f"x = torch.tensor({xv!r}, requires_grad=True)\n"
+            f"y = torch.tensor([{yv!r}, 0.5], requires_grad=True)\n"
             "w = torch.ones(2, requires_grad=True)\n"
-            "out = (%s) * x + y.sum() * w[0]\n" % (xv, yv, expr))
+            f"out = ({expr}) * x + y.sum() * w[0]\n")
     trace = run_program(code)
     ns, _ = run_plain(code)
     names = {id(ns[k]): k for k in ("x", "y", "w")}
