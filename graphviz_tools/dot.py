@@ -10,14 +10,27 @@ from .i18n import DEFAULT_LANG, t
 from .ops import friendly
 from .style import EDGE_COLOR, FONT, GRAD_COLOR, KINDS
 
+MAX_LR_RANKS = 5  # deeper graphs are laid out top-down so they fit a screen's width
 
-def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "LR",
+
+def depth(graph: Graph) -> int:
+    """Nodes on the longest input -> output path (nodes are in topological order)."""
+    level: dict[str, int] = {}
+    for e in sorted(graph.edges, key=lambda e: int(e.dst[1:])):
+        level[e.dst] = max(level.get(e.dst, 1), level.get(e.src, 1) + 1)
+    return max(level.values(), default=1)
+
+
+def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "auto",
            values: bool = True) -> str:
     """DOT text of the autograd graph, edges in data-flow direction (inputs -> output).
 
+    `rankdir="auto"` draws short graphs left-to-right and deep ones top-down.
     `values=False` leaves numbers out: the text then depends on structure only.
     """
     graph = obj.graph if isinstance(obj, Trace) else obj
+    if rankdir == "auto":
+        rankdir = "LR" if depth(graph) <= MAX_LR_RANKS else "TB"
     lines = [
         "digraph autograd {",
         f'  graph [rankdir={rankdir}, nodesep=0.3, ranksep=0.45, bgcolor="transparent", '

@@ -18,11 +18,16 @@ class KindStyle:
     legend_key: str  # i18n key of the legend text
 
 
+# Every kind is a rounded box: the in-browser renderer loses a node's outline when
+# a re-render turns a <polygon> (box) into a <path> (rounded) under the same node id.
+# Kinds differ by fill, border weight and text (name / op) instead.
 KINDS: dict[str, KindStyle] = {
-    "leaf": KindStyle("#BFE3F5", "#0072B2", "box", "filled,bold", "legend.leaf"),
+    "leaf": KindStyle("#BFE3F5", "#0072B2", "box", "filled,rounded,bold", "legend.leaf"),
     "op": KindStyle("#F2F2F2", "#555555", "box", "filled,rounded", "legend.op"),
     "output": KindStyle("#CDEBD9", "#009E73", "box", "filled,bold,rounded", "legend.output"),
 }
 GRAD_COLOR = "#D55E00"  # gradients (vermillion) wherever they are drawn
 EDGE_COLOR = "#555555"
-FONT = "Noto Sans, Noto Sans Bengali, DejaVu Sans, sans-serif"
+# Helvetica: the in-browser Graphviz has its metrics, so boxes fit the text it draws
+# (browsers render it as Arial/Liberation Sans; server-side dot via fontconfig).
+FONT = "Helvetica,Arial,sans-serif"

@@ -45,36 +45,33 @@ if P + "program" not in st.session_state:
 st.title(t("lab.title", L))
 st.caption(t("lab.intro", L))
 
-left, right = st.columns([3, 2], gap="large")
-with left:
+editor, result = st.columns([5, 6], gap="large")
+with editor:
     st.selectbox(t("lab.preset", L), list(PRESETS), key=P + "preset", on_change=load_preset,
                  format_func=lambda k: t(f"preset.{k}.title", L))
+    source: str = st.session_state[P + "program"]
+    preset = PRESETS[st.session_state[P + "preset"]]
+    if source == preset.code:
+        st.caption(t(f"preset.{preset.key}.about", L))
     with st.form(P + "form", border=False):
-        st.text_area(t("lab.code", L), key=P + "program", height=270)
+        lines = source.count("\n") + 1
+        st.text_area(t("lab.code", L), key=P + "program",
+                     height=min(max(8, lines + 1), 24) * 23 + 20)  # fit the program
         st.form_submit_button(t("lab.run", L), type="primary", icon=":material/play_arrow:",
                               key=P + "run")
     st.caption(t("lab.run_hint", L))
-
-source: str = st.session_state[P + "program"]
-preset = PRESETS[st.session_state[P + "preset"]]
-try:
-    free_names = parse(source).free_names
-except ProgramError:
-    free_names = ()
-
-with right:
-    if source == preset.code:
-        st.markdown(t(f"preset.{preset.key}.about", L))
-    st.subheader(t("lab.inputs", L))
+    try:
+        free_names = parse(source).free_names
+    except ProgramError:
+        free_names = ()
     if free_names:
+        st.markdown(f"**{t('lab.inputs', L)}**")
         st.caption(t("lab.inputs_help", L))
         cols = st.columns(min(len(free_names), 3))
         for i, name in enumerate(free_names):
             cols[i % len(cols)].number_input(
                 name, key=f"{P}input.{name}", value=float(preset.inputs.get(name, 1.0)),
                 step=0.1, format="%.4f")
-    else:
-        st.caption(t("lab.no_inputs", L))
     with st.expander(t("lab.allowed", L)):
         st.markdown(t("lab.allowed_body", L))
         fns = sorted(n.replace("torch.nn.functional.", "F.") for n in TORCH_FUNCTIONS)
@@ -86,25 +83,26 @@ with right:
 
 inputs = tuple((n, float(st.session_state.get(f"{P}input.{n}", preset.inputs.get(n, 1.0))))
                for n in free_names)
-try:
-    trace = run_cached(source, inputs, L)
-except ProgramError as err:
-    show_error(err, source, L)
-    st.stop()
+with result:
+    try:
+        trace = run_cached(source, inputs, L)
+    except ProgramError as err:
+        show_error(err, source, L)
+        st.stop()
 
-# What the app did for the learner, said plainly.
-last = trace.last_pass
-out = trace.output_node
-if last is not None and last.implicit:
-    st.info(t("lab.note.summed" if last.summed else "lab.note.implicit", L, name=out.name),
-            icon=":material/info:")
-if len(trace.passes) > 1:
-    st.info(t("lab.note.passes", L, n=len(trace.passes)), icon=":material/add_circle:")
-
-st.subheader(t("lab.graph", L))
-dot = to_dot(trace, L)
-st.graphviz_chart(dot, width="stretch", alt=t("lab.graph_alt", L, n=len(trace.graph.nodes)))
-legend(L)
+    st.subheader(t("lab.graph", L))
+    # What the app did for the learner, said plainly.
+    last = trace.last_pass
+    out = trace.output_node
+    if last is not None and last.implicit:
+        st.info(t("lab.note.summed" if last.summed else "lab.note.implicit", L, name=out.name),
+                icon=":material/info:")
+    if len(trace.passes) > 1:
+        st.info(t("lab.note.passes", L, n=len(trace.passes)), icon=":material/add_circle:")
+    dot = to_dot(trace, L)
+    st.graphviz_chart(dot, width="content",
+                      alt=t("lab.graph_alt", L, n=len(trace.graph.nodes)))
+    legend(L)
 
 tab_out, tab_check, tab_table, tab_inspect = st.tabs(
     [t("lab.tab.output", L), t("lab.tab.check", L), t("lab.tab.table", L),

@@ -16,7 +16,7 @@ LANG_KEY = "lang"
 _CSS = """
 <style>
 .stTextArea textarea {font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;
-  font-size: 0.95rem; line-height: 1.45;}
+  font-size: 0.9rem; line-height: 1.45; white-space: pre; overflow-x: auto;}
 .bp-legend {display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; font-size: .9rem;
   margin: .2rem 0 .6rem 0;}
 .bp-legend span.sw {display: inline-block; width: 1.1em; height: .9em; margin-right: .35em;
