@@ -127,29 +127,38 @@ class PassRecord:
     summed: bool = False
 
 
-def saved_results(nodes: Iterable[GradFn], into: dict[GradFn, torch.Tensor]) -> None:
-    """Forward values of ops no logged call produced (inside composites like
-    cross_entropy), read from the output autograd saved, before backward frees it."""
-    for fn in nodes:
-        if fn in into or is_leaf_fn(fn):
-            continue
+def saved_values(fn: GradFn, max_elements: int) -> dict[str, torch.Tensor]:
+    """The tensors (and numbers) autograd saved on `fn`, as tensors, cloned.
+
+    Read before backward() frees them; these are exactly what the backward formula
+    of the node uses (the chain-rule panel shows them)."""
+    out: dict[str, torch.Tensor] = {}
+    for name in saved_names(fn):
         try:
-            res = getattr(fn, SAVED_PREFIX + "result", None)
-        except RuntimeError:  # already freed by an earlier backward
-            res = None
-        if isinstance(res, torch.Tensor):
-            into[fn] = res.detach().clone()
+            v = getattr(fn, SAVED_PREFIX + name)
+        except (RuntimeError, ValueError, TypeError):  # freed already, or not readable
+            continue
+        if isinstance(v, torch.Tensor) and v.numel() <= max_elements:
+            out[name] = v.detach().clone()
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[name] = torch.tensor(v)
+    return out
 
 
-def run_backward(rec: PassRecord, limit: int, values: dict[GradFn, torch.Tensor],
-                 **kwargs: object) -> PassRecord:
+def snapshot_saved(nodes: Iterable[GradFn], into: dict[GradFn, dict[str, torch.Tensor]],
+                   max_elements: int) -> None:
+    """Saved tensors of every op node not snapshotted yet (before backward frees them)."""
+    for fn in nodes:
+        if fn not in into and not is_leaf_fn(fn):
+            into[fn] = saved_values(fn, max_elements)
+
+
+def run_backward(rec: PassRecord, limit: int, saved: dict[GradFn, dict[str, torch.Tensor]],
+                 max_elements: int = 10_000, **kwargs: object) -> PassRecord:
     """Call `rec.root.backward(**kwargs)` with hooks on every node of its graph."""
     root = rec.root
-    if root.grad_fn is None:
-        nodes: list[GradFn] = []
-    else:
-        nodes = topo_order(root.grad_fn, limit)
-    saved_results(nodes, values)
+    nodes = topo_order(root.grad_fn, limit) if root.grad_fn is not None else []
+    snapshot_saved(nodes, saved, max_elements)
     handles = []
     for fn in nodes:
         handles.append(fn.register_prehook(_pre(rec, fn)))

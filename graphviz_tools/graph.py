@@ -60,6 +60,7 @@ class Node:
     value: Value | None  # forward value captured while the program ran
     grad: Value | None  # leaf: .grad; op: gradient of its output; output: the seed
     saved: tuple[str, ...] = ()  # names of the tensors autograd saved for backward
+    saved_values: dict[str, Value] = field(default_factory=dict, compare=False)  # their values
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ class Graph:
                  "shape": list(n.value.shape) if n.value else None,
                  "value": n.value.to_json() if n.value else None,
                  "grad": n.grad.to_json() if n.grad else None,
-                 "saved": list(n.saved)}
+                 "saved": list(n.saved),
+                 "saved_values": {k: v.to_json() for k, v in n.saved_values.items()}}
                 for n in self.nodes
             ],
             "edges": [{"from": e.src, "to": e.dst, "slot": e.slot} for e in self.edges],

@@ -53,11 +53,12 @@ def input_tensors(program: Program, inputs: dict[str, float],
 def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
     program = parse(text, limits)
     flog = ForwardLog()
-    fallback: dict[GradFn, torch.Tensor] = {}
+    saved: dict[GradFn, dict[str, torch.Tensor]] = {}
     records: list[PassRecord] = []
 
     def on_backward(b: Backward) -> None:
-        records.append(run_backward(PassRecord(b.root), limits.nodes, fallback, **b.kwargs))
+        records.append(run_backward(PassRecord(b.root), limits.nodes, saved,
+                                    limits.tensor_elements, **b.kwargs))
 
     leaves = input_tensors(program, inputs)
     for t in leaves.values():
@@ -65,8 +66,8 @@ def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
     interp = Interpreter(program, leaves, limits, on_backward)
     with ForwardCapture(flog, interp.check_time):
         state = interp.run()
-        root, out_name = _output(state, records, limits, fallback)
-    return _assemble(program, state, root, out_name, records, flog, fallback, limits, inputs)
+        root, out_name = _output(state, records, limits, saved)
+    return _assemble(program, state, root, out_name, records, flog, saved, limits, inputs)
 
 
 def output_tensor(state: RunState) -> tuple[torch.Tensor, str, bool]:
@@ -87,20 +88,20 @@ def output_tensor(state: RunState) -> tuple[torch.Tensor, str, bool]:
 
 
 def _output(state: RunState, records: list[PassRecord], limits: Limits,
-            fallback: dict[GradFn, torch.Tensor]) -> tuple[torch.Tensor, str]:
+            saved: dict[GradFn, dict[str, torch.Tensor]]) -> tuple[torch.Tensor, str]:
     root, name, needs_sum = output_tensor(state)
     if state.backward_roots:
         return root, name
     if needs_sum:
         root, name = root.sum(), f"{name}.sum()"
     rec = PassRecord(root, implicit=True, summed=needs_sum)
-    records.append(run_backward(rec, limits.nodes, fallback))
+    records.append(run_backward(rec, limits.nodes, saved, limits.tensor_elements))
     return root, name
 
 
 def _assemble(program: Program, state: RunState, root: torch.Tensor, out_name: str,
               records: list[PassRecord], flog: ForwardLog,
-              fallback: dict[GradFn, torch.Tensor], limits: Limits,
+              saved: dict[GradFn, dict[str, torch.Tensor]], limits: Limits,
               inputs: dict[str, float]) -> Trace:
     grad_names: dict[GradFn, str] = {}
     leaf_names: dict[int, str] = {}
@@ -118,8 +119,11 @@ def _assemble(program: Program, state: RunState, root: torch.Tensor, out_name: s
         last_in.update(rec.grads_in)
     graph, ids = build_graph(
         root, out_name, limits.nodes, leaf_names, grad_names,
-        values=lambda fn: flog.op_value.get(fn, fallback.get(fn)),
+        # ops run inside a composite call (cross_entropy) have no log entry of their
+        # own: their value is the result autograd saved, where it saved one
+        values=lambda fn: flog.op_value.get(fn, saved.get(fn, {}).get("result")),
         grads=last_in.get,
+        saved=lambda fn: saved.get(fn, {}),
     )
     out_id = graph.nodes[-1].id
     fns = list(ids)

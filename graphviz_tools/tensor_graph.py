@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import torch
 
-from .capture import GradFn, is_leaf_fn, op_name, saved_names, topo_order
+from .capture import GradFn, is_leaf_fn, op_name, saved_names, saved_values, topo_order
 from .graph import Edge, Graph, Node, Value
 from .limits import DEFAULT_LIMITS
 
@@ -22,6 +22,7 @@ def build_graph(
     op_names: dict[GradFn, str],
     values: Callable[[GradFn], torch.Tensor | None] = _NONE,
     grads: Callable[[GradFn], torch.Tensor | None] = _NONE,
+    saved: Callable[[GradFn], dict[str, torch.Tensor]] = lambda fn: {},
 ) -> tuple[Graph, dict[GradFn, str]]:
     """Walk `root.grad_fn` and return the Graph plus the grad_fn -> node id map.
 
@@ -46,7 +47,8 @@ def build_graph(
         name = out_name if is_out else op_names.get(fn)
         value = _val(root) if is_out else _val(values(fn))
         nodes.append(Node(ids[fn], "output" if is_out else "op", op_name(fn), name, value,
-                          _val(grads(fn)), saved_names(fn)))
+                          _val(grads(fn)), saved_names(fn),
+                          {k: Value.of(v) for k, v in saved(fn).items()}))
     edges = [Edge(ids[c], ids[fn], slot) for fn in fns
              for slot, (c, _) in enumerate(fn.next_functions) if c is not None]
     return Graph(tuple(nodes), tuple(edges)), ids
@@ -64,15 +66,13 @@ def graph_of(
     recomputation); leaf values and grads are the tensors' own.
     """
     leaf_names = {id(p): n for n, p in (params or {}).items()}
-    graph, _ = build_graph(tensor, name, node_limit, leaf_names, {}, values=_saved_result)
+    graph, _ = build_graph(tensor, name, node_limit, leaf_names, {},
+                           values=lambda fn: _saved(fn).get("result"), saved=_saved)
     return graph
 
 
-def _saved_result(fn: GradFn) -> torch.Tensor | None:
-    try:
-        return getattr(fn, "_saved_result", None)
-    except RuntimeError:  # freed by an earlier backward
-        return None
+def _saved(fn: GradFn) -> dict[str, torch.Tensor]:
+    return saved_values(fn, DEFAULT_LIMITS.tensor_elements)
 
 
 def _val(t: object) -> Value | None:
