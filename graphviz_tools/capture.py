@@ -140,8 +140,8 @@ def saved_values(fn: GradFn, max_elements: int) -> dict[str, torch.Tensor]:
             continue
         if isinstance(v, torch.Tensor) and v.numel() <= max_elements:
             out[name] = v.detach().clone()
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            out[name] = torch.tensor(v)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) < 2**53:
+            out[name] = torch.tensor(v)  # (ignore_index arrives as a huge unsigned int)
     return out
 
 
