@@ -2,6 +2,7 @@
 
     python -m graphviz_tools trace  [FILE|-] [--json]
     python -m graphviz_tools render [FILE|-] -o graph.svg   (svg | png | dot by suffix)
+    python -m graphviz_tools animate [FILE|-] -o anim.html  (standalone page; .json: figure)
 
 Exit 0 on success; exit 2 with one line on stderr for refused or invalid input.
 """
@@ -13,7 +14,9 @@ import json
 import sys
 from pathlib import Path
 
+from .animation import figure
 from .errors import ProgramError
+from .export import animation_html
 from .fmt import compact
 from .i18n import LANGUAGES
 from .layout import render
@@ -68,6 +71,18 @@ def cmd_render(args: argparse.Namespace) -> None:
     out.write_bytes(data)
 
 
+def cmd_animate(args: argparse.Namespace) -> None:
+    out = Path(args.output)
+    trace = run_program(_read(args.file), _inputs(args.input), args.lang)
+    if out.suffix.lower() == ".json":
+        text = json.dumps(figure(trace, args.lang), ensure_ascii=False, separators=(",", ":"))
+    elif out.suffix.lower() in (".html", ".htm"):
+        text = animation_html(trace, args.lang)
+    else:
+        raise ProgramError("format", fmt=out.suffix.lstrip(".") or "?")
+    out.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = _Parser(prog="python -m graphviz_tools", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -82,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("render", parents=[common], help="program -> svg | png | dot")
     r.add_argument("-o", "--output", required=True)
     r.set_defaults(run=cmd_render)
+    a = sub.add_parser("animate", parents=[common], help="program -> anim.html | anim.json")
+    a.add_argument("-o", "--output", required=True)
+    a.set_defaults(run=cmd_animate)
     args = p.parse_args(argv)
     try:
         args.run(args)

@@ -89,9 +89,12 @@ class Layout:
     edges: tuple[tuple[str, str, tuple[tuple[float, float], ...]], ...]  # spline points
 
 
-def layout(graph: Graph, lang: str = DEFAULT_LANG) -> Layout:
-    """Graphviz positions for `graph`, computed once per structure (values ignored)."""
-    dot_text = to_dot(graph, lang, values=False)
+def layout(graph: Graph | str, lang: str = DEFAULT_LANG) -> Layout:
+    """Graphviz positions for a graph (or layout DOT text), computed once per structure.
+
+    For a Graph the DOT is its values-free text, so new values never re-run layout.
+    """
+    dot_text = graph if isinstance(graph, str) else to_dot(graph, lang, values=False)
     key = hashlib.sha256(dot_text.encode()).hexdigest()
     cached = _layouts.get(key)
     if cached is None:
@@ -110,7 +113,8 @@ def parse_json0(raw: bytes) -> Layout:
         names[obj["_gvid"]] = obj["name"]
         nodes[obj["name"]] = (x, y, float(obj["width"]) * 72, float(obj["height"]) * 72)
     edges = []
-    for e in data.get("edges", []):
+    # by _gvid: the order the DOT text listed them (so edge i is Graph.edges[i])
+    for e in sorted(data.get("edges", []), key=lambda e: e["_gvid"]):
         pts = _spline(e.get("pos", ""))
         edges.append((names[e["tail"]], names[e["head"]], pts))
     return Layout(w, h, nodes, tuple(edges))

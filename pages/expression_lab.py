@@ -15,6 +15,7 @@ from graphviz_tools.i18n import t
 from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
 from graphviz_tools.ops import friendly
 from ui.common import lang, legend, show_error
+from ui.stepper import stepper
 
 P = "lab."  # this page's session-state namespace
 L = lang()
@@ -99,21 +100,24 @@ with result:
                 icon=":material/info:")
     if len(trace.passes) > 1:
         st.info(t("lab.note.passes", L, n=len(trace.passes)), icon=":material/add_circle:")
-    dot = to_dot(trace, L)
+    dot = to_dot(trace, L, rankdir="TB")  # top-down fits the column
     st.graphviz_chart(dot, width="content",
                       alt=t("lab.graph_alt", L, n=len(trace.graph.nodes)))
     legend(L)
 
-tab_out, tab_check, tab_table, tab_inspect = st.tabs(
-    [t("lab.tab.output", L), t("lab.tab.check", L), t("lab.tab.table", L),
-     t("lab.tab.inspect", L)])
-
-with tab_out:
     lines = list(trace.prints) + ([f"Out: {trace.result}"] if trace.result else [])
+    st.markdown(f"**{t('lab.tab.output', L)}**")
     if lines:
         st.code("\n".join(lines), language=None)
     else:
         st.caption(t("lab.no_prints", L))
+
+tab_steps, tab_check, tab_table, tab_inspect = st.tabs(
+    [t("lab.tab.steps", L), t("lab.tab.check", L), t("lab.tab.table", L),
+     t("lab.tab.inspect", L)])
+
+with tab_steps:
+    stepper(trace, L, P, (source, inputs))
 
 with tab_check:
     st.caption(t("lab.check.caption", L))

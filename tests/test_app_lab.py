@@ -89,3 +89,25 @@ def test_bengali_page() -> None:
     assert "গ্র্যাডিয়েন্ট" in dot_of(at)
     at = submit(at, "y = open('f')")
     assert "লাইন 1, কলাম 5" in at.error[0].value
+
+
+def test_animation_frames_on_the_page(at: AppTest) -> None:
+    import json
+
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [f["name"] for f in fig["frames"]]
+    assert names[0] == "forward:0:n0" and names[-1] == "backward:9:n0"
+    assert len(names) == 10
+
+
+def test_chain_rule_panel_follows_the_step(at: AppTest) -> None:
+    import json
+
+    at.slider(key="lab.step").set_value(7).run()  # backward at z = n2 * 3
+    text = "\n".join(m.value for m in at.markdown)
+    assert "× local `3` = `2×2 [0.75, 0.75, 0.75, 0.75]`" in text and "✓" in text
+    assert any(r"\frac{\partial z}" in x.value for x in at.get("latex"))
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert fig["layout"]["sliders"][0]["active"] == 6  # the figure opens on that step
+    at.button(key="lab.step_next").click().run()
+    assert at.slider(key="lab.step").value == 8

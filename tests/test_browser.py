@@ -41,3 +41,56 @@ def test_bengali_page_in_browser(page, server: str) -> None:  # noqa: ANN001
     page.wait_for_selector("svg .node", timeout=60_000)
     assert page.locator("h1", has_text="এক্সপ্রেশন ল্যাব").count() == 1
     page.screenshot(path=str(ARTIFACTS / "lab-bn.png"), full_page=True)
+
+
+def _caption(page) -> str:  # noqa: ANN001
+    return page.evaluate("() => document.querySelector('.js-plotly-plot')._fullData"
+                         ".filter(t => t.mode === 'text' && t.text.length === 1)[0].text[0]")
+
+
+def test_play_steps_and_nothing_vanishes(page, server: str) -> None:  # noqa: ANN001
+    page.goto(server)
+    page.wait_for_selector("svg .node", timeout=60_000)
+    page.get_by_role("tab").first.click()
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    count = "() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace').length"
+    traces_before = page.evaluate(count)
+    assert _caption(page).startswith("1. forward")
+    page.get_by_text("Next ▶").click()
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullData"
+                           ".some(t => t.mode === 'text' && String(t.text[0]).startsWith('2.'))",
+                           timeout=20_000)
+    page.screenshot(path=str(ARTIFACTS / "anim-forward.png"), full_page=True)
+    page.get_by_text("▶ Play 2×").click()
+    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullData"
+                           ".some(t => t.mode === 'text' && String(t.text[0]).startsWith('10.'))",
+                           timeout=30_000)
+    assert "backward" in _caption(page)
+    page.get_by_text("◀ Back").click()
+    page.wait_for_timeout(500)
+    assert _caption(page).startswith("9.")
+    assert page.evaluate(count) == traces_before  # frames left no trace behind
+    boxes = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot path.js-fill')]"
+                          ".filter(p => (p.getAttribute('d') || '').length > 0).length")
+    assert boxes == 5  # every node box still drawn after the animation
+    page.screenshot(path=str(ARTIFACTS / "anim-backward.png"), full_page=True)
+
+
+def test_standalone_animation_keyboard(browser, tmp_path) -> None:  # noqa: ANN001
+    from examples.presets import PRESETS
+    from graphviz_tools import run_program
+    from graphviz_tools.export import animation_html
+
+    html = tmp_path / "anim.html"
+    html.write_text(animation_html(run_program(PRESETS["seed-mean"].code)), encoding="utf-8")
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(html.as_uri())
+    page.wait_for_selector(".js-plotly-plot .scatterlayer", timeout=30_000)
+    page.wait_for_timeout(500)
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(150)
+    page.wait_for_timeout(400)
+    assert _caption(page).startswith("7. backward")
+    ctx.close()
