@@ -154,9 +154,9 @@ def figure(trace: Trace, lang: str = DEFAULT_LANG, start: int = 0) -> dict[str, 
     width = max(lay.width, 560) + 40
     height = lay.height + CAPTION_PX + 40
     fig_layout = _layout(all_steps, lang, width, height, start)
-    menus = fig_layout["updatemenus"]
+    below = fig_layout["updatemenus"][1]["pad"]["t"]
     names = [s.name for s in all_steps]
-    frames = [_frame(s, g, lang, menus, names[i - 1] if i else None,
+    frames = [_frame(s, g, lang, below, names[i - 1] if i else None,
                      names[i + 1] if i + 1 < len(names) else None)
               for i, s in enumerate(all_steps)]
     return {"data": data, "frames": frames, "layout": fig_layout}
@@ -191,8 +191,8 @@ def _midpoint(pts: tuple[tuple[float, float], ...]) -> tuple[float, float]:
     return (round(x, 1), round(y + 8, 1))
 
 
-def _frame(step: Step, g: Graph, lang: str, menus: list[dict[str, Any]],
-           prev: str | None, nxt: str | None) -> dict[str, Any]:
+def _frame(step: Step, g: Graph, lang: str, below: int, prev: str | None,
+           nxt: str | None) -> dict[str, Any]:
     edge_updates = []
     edge_texts = []
     for e in g.edges:
@@ -210,8 +210,8 @@ def _frame(step: Step, g: Graph, lang: str, menus: list[dict[str, Any]],
             "data": [*edge_updates, *node_updates, labels, {"text": edge_texts}, caption],
             "traces": list(range(n_e + n_n + 3)),
             # the ◀ ▶ buttons are re-aimed at this frame's neighbours
-            "layout": {"updatemenus": [menus[0],
-                                       _step_menu(prev, nxt, lang, menus[1]["pad"]["t"])]}}
+            "layout": {"updatemenus": [{},  # {}: the Play menu stays as it is
+                                       _step_menu(prev, nxt, lang, below)]}}
 
 
 def _step_menu(prev: str | None, nxt: str | None, lang: str, below: int) -> dict[str, Any]:
