@@ -15,5 +15,7 @@ page_style()
 pages = [
     st.Page("pages/expression_lab.py", title=t("lab.title", lang()), icon=":material/calculate:",
             url_path="lab", default=True),
+    st.Page("pages/tiny_network.py", title=t("net.title", lang()), icon=":material/hub:",
+            url_path="network"),
 ]
 st.navigation(pages).run()

@@ -94,7 +94,7 @@ def _node_style(step: Step | None, n: Node) -> dict[str, Any]:
         fill, border, width = IDLE_FILL, IDLE_BORDER, 1
     else:
         fill, border, width = kind.fill, kind.border, 1.5
-    if step is not None and step.node == n.id:
+    if step is not None and step.node == n.id and step.phase != "train":
         fill = ACTIVE_FORWARD if step.phase == "forward" else ACTIVE_BACKWARD
         border, width = ("#000000", 3) if step.phase == "forward" else (GRAD_COLOR, 3)
     return {"fillcolor": fill, "line": {"color": border, "width": width}}
@@ -116,11 +116,31 @@ def figure(trace: Trace, lang: str = DEFAULT_LANG, start: int = 0) -> dict[str, 
 
     The figure opens on step `start` (0-based); frames do not depend on it.
     """
-    g = trace.graph
+    return _build(trace.graph, [(s, trace.graph) for s in steps(trace, lang)], lang, start)
+
+
+def training_figure(traces: list[Trace], lang: str = DEFAULT_LANG) -> dict[str, Any]:
+    """One frame per training step: every node's value and gradient at that step.
+
+    The traces share one structure (same network), so the layout is computed once
+    and each frame carries only that step's colours and texts.
+    """
+    frames = []
+    for k, tr in enumerate(traces):
+        p = tr.last_pass
+        grads = {**(p.grads_in if p else {}), **(p.leaf_grads if p else {})}
+        loss = compact(tr.output_node.value, 3)
+        text = t("anim.train_step", lang, step=k + 1, loss=loss)
+        frames.append((Step(k, "train", tr.output, 1, frozenset(tr.graph.by_id), grads,
+                            text=text, caption=text), tr.graph))
+    return _build(traces[0].graph, frames, lang, 0)
+
+
+def _build(g: Graph, all_steps: list[tuple[Step, Graph]], lang: str,
+           start: int) -> dict[str, Any]:
     lay: Layout = layout(layout_dot(g, lang))
-    all_steps = steps(trace, lang)
     start = min(max(start, 0), len(all_steps) - 1) if all_steps else 0
-    first = all_steps[start] if all_steps else None
+    first, g0 = all_steps[start] if all_steps else (None, g)
     n_edges = len(g.edges)
     data: list[dict[str, Any]] = []
     for _, _, pts in lay.edges:
@@ -130,14 +150,14 @@ def figure(trace: Trace, lang: str = DEFAULT_LANG, start: int = 0) -> dict[str, 
                      "line": {"color": EDGE_COLOR, "width": EDGE_WIDTH},
                      "marker": {"symbol": "arrow", "angleref": "previous", "color": EDGE_COLOR,
                                 "size": [0] * (len(xs) - 1) + [11]}})
-    for n in g.nodes:
+    for n in g0.nodes:
         x, y, w, h = lay.nodes[n.id]
         xs, ys = _box(x, y, w, h)
         data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
                      "hoverinfo": "skip", "showlegend": False, **_node_style(first, n)})
-    centers = [lay.nodes[n.id][:2] for n in g.nodes]
+    centers = [lay.nodes[n.id][:2] for n in g0.nodes]
     data.append({"type": "scatter", "mode": "text", "x": [c[0] for c in centers],
-                 "y": [c[1] for c in centers], "text": [_label(first, n, lang) for n in g.nodes],
+                 "y": [c[1] for c in centers], "text": [_label(first, n, lang) for n in g0.nodes],
                  "textfont": {"size": FONT_PX, "color": "#111111"}, "hoverinfo": "skip",
                  "showlegend": False})
     mids = [_midpoint(pts) for _, _, pts in lay.edges]
@@ -146,19 +166,20 @@ def figure(trace: Trace, lang: str = DEFAULT_LANG, start: int = 0) -> dict[str, 
                  "textfont": {"size": FONT_PX, "color": GRAD_COLOR}, "hoverinfo": "skip",
                  "showlegend": False})
     data.append({"type": "scatter", "mode": "text", "x": [0], "y": [lay.height + CAPTION_PX / 2],
-                 "text": [_caption(first, g) if first else ""], "cliponaxis": False,
+                 "text": [_caption(first, g0) if first else ""], "cliponaxis": False,
                  "textposition": "middle right",
                  "textfont": {"size": FONT_PX + 1, "color": "#111111"}, "hoverinfo": "skip",
                  "showlegend": False})
     data += _legend(lang)
     width = max(lay.width, 560) + 40
     height = lay.height + CAPTION_PX + 40
-    fig_layout = _layout(all_steps, lang, width, height, start)
+    only = [s for s, _ in all_steps]
+    fig_layout = _layout(only, lang, width, height, start)
     below = fig_layout["updatemenus"][1]["pad"]["t"]
-    names = [s.name for s in all_steps]
-    frames = [_frame(s, g, lang, below, names[i - 1] if i else None,
+    names = [s.name for s in only]
+    frames = [_frame(s, gk, lang, below, names[i - 1] if i else None,
                      names[i + 1] if i + 1 < len(names) else None)
-              for i, s in enumerate(all_steps)]
+              for i, (s, gk) in enumerate(all_steps)]
     return {"data": data, "frames": frames, "layout": fig_layout}
 
 

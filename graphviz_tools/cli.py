@@ -3,6 +3,7 @@
     python -m graphviz_tools trace  [FILE|-] [--json]
     python -m graphviz_tools render [FILE|-] -o graph.svg   (svg | png | dot by suffix)
     python -m graphviz_tools animate [FILE|-] -o anim.html  (standalone page; .json: figure)
+    python -m graphviz_tools train --network NAME --steps N [--lr F] [--optimizer O] --json
 
 Exit 0 on success; exit 2 with one line on stderr for refused or invalid input.
 """
@@ -21,6 +22,9 @@ from .fmt import compact
 from .i18n import LANGUAGES
 from .layout import render
 from .program import run_program
+from .training import OPTIMIZERS
+
+MAX_CLI_STEPS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,6 +87,29 @@ def cmd_animate(args: argparse.Namespace) -> None:
     out.write_text(text, encoding="utf-8")
 
 
+def cmd_train(args: argparse.Namespace) -> None:
+    from examples.networks import NETWORKS  # the registry of tiny networks
+
+    from .training import TrainConfig, Trainer
+
+    net = NETWORKS.get(args.network)
+    if net is None:
+        raise ProgramError("network", name=args.network, names=", ".join(NETWORKS))
+    if args.steps < 0 or args.steps > MAX_CLI_STEPS:
+        raise ProgramError("steps", limit=MAX_CLI_STEPS)
+    config = TrainConfig(args.network, args.optimizer, net.lr if args.lr is None else args.lr,
+                         args.batch_size, args.seed, args.clip, not args.no_zero_grad,
+                         net.defaults)
+    trainer = Trainer(config, net.build(net.defaults, args.seed),
+                      net.data(net.defaults, args.seed), net.defaults.loss)
+    trainer.run(args.steps)
+    if args.json:
+        print(json.dumps(trainer.history.to_dict(args.network)))
+    else:
+        for k, loss in enumerate(trainer.history.losses, start=1):
+            print(f"step {k:>5}  loss {loss:.6g}")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = _Parser(prog="python -m graphviz_tools", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -100,6 +127,17 @@ def main(argv: list[str] | None = None) -> int:
     a = sub.add_parser("animate", parents=[common], help="program -> anim.html | anim.json")
     a.add_argument("-o", "--output", required=True)
     a.set_defaults(run=cmd_animate)
+    tr = sub.add_parser("train", help="train a tiny network, print its history")
+    tr.add_argument("--network", required=True)
+    tr.add_argument("--steps", type=int, required=True)
+    tr.add_argument("--lr", type=float)
+    tr.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--batch-size", type=int, default=0)
+    tr.add_argument("--clip", type=float, help="max gradient norm (clip_grad_norm_)")
+    tr.add_argument("--no-zero-grad", action="store_true", help="let gradients pile up")
+    tr.add_argument("--json", action="store_true")
+    tr.set_defaults(run=cmd_train)
     args = p.parse_args(argv)
     try:
         args.run(args)

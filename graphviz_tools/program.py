@@ -128,8 +128,8 @@ def _assemble(program: Program, state: RunState, root: torch.Tensor, out_name: s
     out_id = graph.nodes[-1].id
     fns = list(ids)
 
-    passes = tuple(_pass(rec, ids, root, out_id) for rec in records)
-    forward = _forward_order(fns, ids, flog) or [out_id]
+    passes = tuple(to_pass(rec, ids, root, out_id) for rec in records)
+    forward = forward_order(fns, ids, flog) or [out_id]
     result = None
     if state.result is not None and not (isinstance(state.result, torch.Tensor)
                                          and not state.backward_roots):
@@ -143,7 +143,7 @@ def _value(t: Any) -> Value | None:
     return Value.of(t) if isinstance(t, torch.Tensor) else None
 
 
-def _pass(rec: PassRecord, ids: dict[GradFn, str], root: torch.Tensor,
+def to_pass(rec: PassRecord, ids: dict[GradFn, str], root: torch.Tensor,
           out_id: str) -> BackwardPass:
     root_id = out_id if rec.root is root else ids.get(rec.root.grad_fn)
     sent = {}
@@ -163,7 +163,7 @@ def _pass(rec: PassRecord, ids: dict[GradFn, str], root: torch.Tensor,
     )
 
 
-def _forward_order(fns: list[GradFn], ids: dict[GradFn, str], flog: ForwardLog) -> list[str]:
+def forward_order(fns: list[GradFn], ids: dict[GradFn, str], flog: ForwardLog) -> list[str]:
     """Nodes in the order PyTorch produced them; ops made inside a composite call
     (no log entry of their own) go just before their first consumer."""
     key: dict[GradFn, float] = {}

@@ -1,0 +1,65 @@
+"""Tiny Network helpers: the trainer kept in session state, and the update panel."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import streamlit as st
+
+from examples.networks import NETWORKS, NetSettings
+from graphviz_tools.datasets import parse_csv
+from graphviz_tools.fmt import compact
+from graphviz_tools.graph import Value
+from graphviz_tools.i18n import t
+from graphviz_tools.training import TrainConfig, Trainer
+from graphviz_tools.updates import STATE_SYMBOLS, UPDATE_RULES, sgd_check, update_rows
+
+P = "net."
+
+
+def trainer_for(config: TrainConfig, upload: bytes | None) -> Trainer:
+    """This session's Trainer; a new one (same seed -> same start) when settings change."""
+    digest = hashlib.sha256(upload).hexdigest() if upload else None
+    key = (config, digest)
+    if st.session_state.get(P + "key") != key or P + "trainer" not in st.session_state:
+        reset(config, upload)
+        st.session_state[P + "key"] = key
+    return st.session_state[P + "trainer"]
+
+
+def reset(config: TrainConfig, upload: bytes | None) -> None:
+    net = NETWORKS[config.network]
+    s: NetSettings = config.settings
+    data = net.data(s, config.seed, parse_csv(upload) if upload else None)
+    st.session_state[P + "trainer"] = Trainer(config, net.build(s, config.seed), data, s.loss)
+    st.session_state.pop(P + "view", None)
+
+
+def _v(a: np.ndarray) -> str:
+    return compact(Value(tuple(a.shape), str(a.dtype), a.tolist()), 4)
+
+
+def update_panel(tr: Trainer, step: int, lang: str) -> None:
+    """Each parameter's old value, gradient, learning rate and new value, the rule as
+    a formula, and (momentum/Adam/RMSprop) the state the optimizer keeps."""
+    cfg = tr.config
+    st.markdown(f"#### {t('net.update_title', lang, step=step)}")
+    st.latex(UPDATE_RULES[cfg.optimizer])
+    rows = []
+    for r in update_rows(tr.history, step):
+        row = {t("net.col.param", lang): r.name, t("net.col.before", lang): _v(r.before),
+               t("net.col.grad", lang): _v(r.grad), "η": cfg.lr,
+               t("net.col.after", lang): _v(r.after)}
+        for k, v in r.state.items():
+            row[STATE_SYMBOLS.get(k, k)] = _v(np.asarray(v))
+        if cfg.optimizer == "sgd":
+            ok = np.array_equal(sgd_check(r, cfg), r.after)
+            row[t("net.col.check", lang)] = "✓" if ok else "✗"
+        rows.append(row)
+    st.dataframe(rows, hide_index=True)
+    norm = tr.history.norms[step - 1]
+    if norm is not None:
+        st.caption(t("net.clipped", lang, norm=f"{norm:.4g}", max=cfg.clip))
+    if not cfg.zero_grad:
+        st.warning(t("net.no_zero_grad", lang), icon=":material/warning:")
