@@ -1,6 +1,6 @@
 """Backprop Studio: see what PyTorch autograd really does.
 
-Entry point: navigation, language switch and shared sidebar; pages live in pages/.
+Entry point: navigation, language switch and shared sidebar; pages live in app_pages/.
 """
 
 import streamlit as st
@@ -13,9 +13,10 @@ language_switch()
 page_style()
 
 pages = [
-    st.Page("pages/expression_lab.py", title=t("lab.title", lang()), icon=":material/calculate:",
-            url_path="lab", default=True),
-    st.Page("pages/tiny_network.py", title=t("net.title", lang()), icon=":material/hub:",
-            url_path="network"),
+    # Pages live in app_pages/, not pages/: Streamlit treats a pages/ folder as the old
+    # multipage app and ran a deep link (/tiny_network) without this file on first load.
+    st.Page("app_pages/expression_lab.py", title=t("lab.title", lang()), icon=":material/calculate:",
+            default=True),
+    st.Page("app_pages/tiny_network.py", title=t("net.title", lang()), icon=":material/hub:"),
 ]
 st.navigation(pages).run()

@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 @pytest.fixture
 def at() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("pages/tiny_network.py")
+    at.switch_page("app_pages/tiny_network.py")
     return at.run()
 
 

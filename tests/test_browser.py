@@ -97,7 +97,7 @@ def test_standalone_animation_keyboard(browser, tmp_path) -> None:  # noqa: ANN0
 
 
 def test_tiny_network_trains_in_browser(page, server: str) -> None:  # noqa: ANN001
-    page.goto(server + "/network")
+    page.goto(server + "/tiny_network")
     page.wait_for_selector(".st-key-net-do_step", timeout=60_000)
     page.wait_for_timeout(1500)
     page.get_by_role("button", name="Train 10 steps").click()

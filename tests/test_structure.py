@@ -57,7 +57,7 @@ def test_engine_never_imports_streamlit() -> None:
 
 def test_no_eval_or_exec_in_app_code() -> None:
     for path in [*ROOT.glob("*.py"), *(ROOT / "graphviz_tools").rglob("*.py"),
-                 *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+                 *(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
