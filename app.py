@@ -15,8 +15,8 @@ page_style()
 pages = [
     # Pages live in app_pages/, not pages/: Streamlit treats a pages/ folder as the old
     # multipage app and ran a deep link (/tiny_network) without this file on first load.
-    st.Page("app_pages/expression_lab.py", title=t("lab.title", lang()), icon=":material/calculate:",
-            default=True),
+    st.Page("app_pages/expression_lab.py", title=t("lab.title", lang()),
+            icon=":material/calculate:", default=True),
     st.Page("app_pages/tiny_network.py", title=t("net.title", lang()), icon=":material/hub:"),
 ]
 st.navigation(pages).run()
