@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import torch
+
 from .graph import Value
 
 SIG = 4  # significant digits on the graph
@@ -67,3 +69,22 @@ def full(v: Value | None) -> str:
     if v is None:
         return "—"
     return _nested(v.data) if v.data is not None else f"{shape(v)} (meta)"
+
+
+def first_line(e: BaseException) -> str:
+    """The first line of an exception's message (PyTorch's can be long)."""
+    text = str(e).strip().splitlines()
+    return text[0][:300] if text else type(e).__name__
+
+
+def show(v: Any) -> str:
+    """What Python's print would show, but with no memory addresses (deterministic)."""
+    if isinstance(v, torch.Tensor):
+        return str(v)
+    if type(v).__module__ == "torch.autograd.graph" or "Backward" in type(v).__name__ \
+            or type(v).__name__ == "AccumulateGrad":
+        return f"<{type(v).__name__} object>"
+    if isinstance(v, (list, tuple)):
+        inner = ", ".join(show(x) for x in v)
+        return f"[{inner}]" if isinstance(v, list) else f"({inner}{',' if len(v) == 1 else ''})"
+    return str(v)

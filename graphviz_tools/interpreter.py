@@ -7,7 +7,6 @@ each AST node is matched and mapped to one allowed torch call or operator.
 from __future__ import annotations
 
 import ast
-import math
 import operator
 import time
 from collections.abc import Callable
@@ -16,8 +15,11 @@ from typing import Any
 
 import torch
 
+from . import guards
 from .errors import ProgramError
 from .expression import Program, dotted
+from .fmt import first_line as _first_line
+from .fmt import show
 from .language import DTYPES, FACTORIES, RANDOM, TORCH_FUNCTIONS
 from .limits import Limits
 
@@ -27,13 +29,6 @@ _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
 }
 _NUMBER = (int, float, bool)
 # Methods whose result may be much larger than their inputs: checked on `meta` first.
-_GROWS = frozenset({"expand", "repeat", "matmul", "mm", "mv", "outer", "add", "sub", "mul",
-                    "div", "maximum", "minimum", "cat", "stack", "torch.matmul", "torch.mm",
-                    "torch.outer", "torch.add", "torch.sub", "torch.mul", "torch.div",
-                    "torch.maximum", "torch.minimum", "torch.cat", "torch.stack",
-                    "torch.pow", "pow", "torch.nn.functional.linear"})
-
-
 @dataclass
 class Backward:
     """A backward() call the program made: what on, and where in the text."""
@@ -101,6 +96,14 @@ class Interpreter:
     def _err(self, key: str, node: ast.AST, **params: object) -> ProgramError:
         return ProgramError(key, getattr(node, "lineno", None),
                             getattr(node, "col_offset", -1) + 1, **params)
+
+    def _at(self, node: ast.AST) -> Callable[..., ProgramError]:
+        """An error factory that points at `node` (for the size guards)."""
+        return lambda key, **params: self._err(key, node, **params)
+
+    def _result(self, v: Any, node: ast.AST) -> Any:
+        guards.result_check(self.limits, self._at(node), v)
+        return v
 
     def _src(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.program.source, node) or "?"
@@ -192,9 +195,9 @@ class Interpreter:
                 if not isinstance(v, (*_NUMBER, torch.Tensor)):
                     raise self._err("operand", node, kind=type(v).__name__)
             if symbol is ast.MatMult:
-                self._check_meta(operator.matmul, (a, b), {}, node)
+                guards.meta_check(self.limits, self._at(node), operator.matmul, (a, b), {})
             else:
-                self._check_broadcast(a, b, node)
+                guards.broadcast_check(self.limits, self._at(node), a, b)
         try:
             out = _BINOPS[symbol](a, b)
         except ZeroDivisionError:
@@ -203,41 +206,7 @@ class Interpreter:
             raise self._err("overflow", node) from None
         except (RuntimeError, TypeError, ValueError) as e:
             raise self._err("torch", node, detail=_first_line(e)) from None
-        return self._checked(out, node)
-
-    def _checked(self, v: Any, node: ast.AST) -> Any:
-        if isinstance(v, int) and not isinstance(v, bool) and \
-                abs(v) >= 10 ** self.limits.int_digits:
-            raise self._err("int_size", node, digits=self.limits.int_digits)
-        if isinstance(v, torch.Tensor) and v.numel() > self.limits.tensor_elements:
-            raise self._err("tensor_size", node, n=v.numel(), limit=self.limits.tensor_elements)
-        return v
-
-    def _check_broadcast(self, a: Any, b: Any, node: ast.AST) -> None:
-        shapes = [v.shape for v in (a, b) if isinstance(v, torch.Tensor)]
-        try:
-            n = math.prod(torch.broadcast_shapes(*shapes))
-        except RuntimeError as e:
-            raise self._err("torch", node, detail=_first_line(e)) from None
-        if n > self.limits.tensor_elements:
-            raise self._err("tensor_size", node, n=n, limit=self.limits.tensor_elements)
-
-    def _check_meta(self, fn: Callable, args: tuple, kwargs: dict, node: ast.AST) -> None:
-        """Run the op on shape-only `meta` tensors first, so a huge result is refused
-        before any memory is taken for it."""
-        def meta(v: Any) -> Any:
-            if isinstance(v, torch.Tensor):
-                return torch.empty(v.shape, dtype=v.dtype, device="meta")
-            if isinstance(v, (list, tuple)):
-                return type(v)(meta(x) for x in v)
-            return v
-        try:
-            out = fn(*meta(args), **{k: meta(v) for k, v in kwargs.items()})
-        except Exception:  # noqa: BLE001 - the real call reports the real error
-            return
-        if isinstance(out, torch.Tensor) and out.numel() > self.limits.tensor_elements:
-            raise self._err("tensor_size", node, n=out.numel(),
-                            limit=self.limits.tensor_elements)
+        return self._result(out, node)
 
     # calls ------------------------------------------------------------------
     def call(self, c: ast.Call) -> Any:
@@ -266,7 +235,7 @@ class Interpreter:
         fn = {"len": len, "float": float, "int": int, "abs": abs, "round": round,
               "min": min, "max": max, "sum": sum}[name]
         try:
-            return self._checked(fn(*args), node)
+            return self._result(fn(*args), node)
         except (TypeError, ValueError, RuntimeError, OverflowError) as e:
             raise self._err("torch", node, detail=_first_line(e)) from None
 
@@ -278,13 +247,13 @@ class Interpreter:
             return None
         fn = TORCH_FUNCTIONS[path]
         if path in FACTORIES:
-            self._check_factory(path, args, kwargs, node)
+            guards.factory_check(self.limits, self._at(node), path, args, kwargs)
         if path == "torch.tensor":
-            self._check_data(args[0] if args else None, node)
+            guards.data_check(self.limits, self._at(node), args[0] if args else None)
         if path in RANDOM:
             kwargs = {**kwargs, "generator": self.generator}
-        if path in _GROWS:
-            self._check_meta(fn, tuple(args), kwargs, node)
+        if path in guards.GROWS:
+            guards.meta_check(self.limits, self._at(node), fn, tuple(args), kwargs)
         out = self._invoke(fn, args, kwargs, node)
         if self.fd_mode and isinstance(out, torch.Tensor) and out.dtype == torch.float32:
             out = out.to(torch.float64)  # finite differences need the precision
@@ -303,8 +272,9 @@ class Interpreter:
             return self._backward(obj, f.value, args, kwargs, node)
         if name == "zero_" and obj.requires_grad:
             raise self._err("zero_leaf", node, what=self._src(f.value))
-        if name in _GROWS:
-            self._check_meta(getattr(torch.Tensor, name), (obj, *args), kwargs, node)
+        if name in guards.GROWS:
+            guards.meta_check(self.limits, self._at(node), getattr(torch.Tensor, name),
+                              (obj, *args), kwargs)
         return self._invoke(getattr(obj, name), args, kwargs, node)
 
     def _backward(self, root: torch.Tensor, target: ast.expr, args: list, kwargs: dict,
@@ -331,42 +301,7 @@ class Interpreter:
             raise self._err("torch", node, detail=_first_line(e)) from None
         if type(out).__module__ == "torch.return_types":
             out = tuple(out)
-        return self._checked(out, node)
-
-    def _check_factory(self, path: str, args: list, kwargs: dict, node: ast.AST) -> None:
-        limit = self.limits.tensor_elements
-        if path in ("torch.arange", "torch.linspace"):
-            nums = [a for a in args if isinstance(a, _NUMBER)]
-            steps = kwargs.get("steps", args[2] if len(args) > 2 else None)
-            if path == "torch.linspace":
-                n = steps if isinstance(steps, int) else 0
-            else:
-                start, end, step = (0, nums[0], 1) if len(nums) == 1 else (*nums, 1)[:3]
-                n = math.ceil(abs((end - start) / step)) if step else math.inf
-            if n > limit:
-                raise self._err("tensor_size", node, n=n, limit=limit)
-            return
-        dims = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
-        if path == "torch.full":
-            dims = args[0] if args else kwargs.get("size", ())
-        if path == "torch.eye":
-            dims = [args[0], args[0]] if len(args) == 1 else args[:2]
-        dims = [d for d in dims if isinstance(d, int) and not isinstance(d, bool)]
-        if any(d < 0 for d in dims):
-            raise self._err("torch", node, detail="negative dimension")
-        n = math.prod(dims)
-        if n > limit:
-            raise self._err("tensor_size", node, n=n, limit=limit)
-
-    def _check_data(self, data: Any, node: ast.AST) -> None:
-        count, stack = 0, [data]
-        while stack:
-            v = stack.pop()
-            if isinstance(v, (list, tuple)):
-                stack.extend(v)
-            count += 1
-            if count > self.limits.tensor_elements:
-                raise self._err("tensor_size", node, n=count, limit=self.limits.tensor_elements)
+        return self._result(out, node)
 
     # attributes and indexing ---------------------------------------------
     def attribute(self, e: ast.Attribute) -> Any:
@@ -407,11 +342,6 @@ def _int(e: ast.expr) -> int:
     return e.value
 
 
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return text[0][:300] if text else type(e).__name__
-
-
 def _backward_error_key(e: RuntimeError) -> str:
     msg = str(e)
     if "second time" in msg:
@@ -422,15 +352,3 @@ def _backward_error_key(e: RuntimeError) -> str:
         return "backward_no_grad"
     return "torch"
 
-
-def show(v: Any) -> str:
-    """What Python's print would show, but with no memory addresses (deterministic)."""
-    if isinstance(v, torch.Tensor):
-        return str(v)
-    if type(v).__module__ == "torch.autograd.graph" or "Backward" in type(v).__name__ \
-            or type(v).__name__ == "AccumulateGrad":
-        return f"<{type(v).__name__} object>"
-    if isinstance(v, (list, tuple)):
-        inner = ", ".join(show(x) for x in v)
-        return f"[{inner}]" if isinstance(v, list) else f"({inner}{',' if len(v) == 1 else ''})"
-    return str(v)

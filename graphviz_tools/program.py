@@ -10,9 +10,10 @@ import torch
 from .capture import ForwardCapture, ForwardLog, GradFn, PassRecord, is_leaf_fn, run_backward
 from .errors import ProgramError
 from .expression import Program, parse
+from .fmt import show
 from .graph import BackwardPass, Input, Trace, Value
 from .i18n import DEFAULT_LANG
-from .interpreter import Backward, Interpreter, RunState, show
+from .interpreter import Backward, Interpreter, RunState
 from .limits import DEFAULT_LIMITS, Limits
 from .tensor_graph import build_graph
 
