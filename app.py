@@ -18,5 +18,7 @@ pages = [
     st.Page("app_pages/expression_lab.py", title=t("lab.title", lang()),
             icon=":material/calculate:", default=True),
     st.Page("app_pages/tiny_network.py", title=t("net.title", lang()), icon=":material/hub:"),
+    st.Page("app_pages/model_anatomy.py", title=t("anat.title", lang()),
+            icon=":material/account_tree:"),
 ]
 st.navigation(pages).run()

@@ -75,6 +75,8 @@ class ForwardLog:
     op_value: dict[GradFn, torch.Tensor] = field(default_factory=dict)  # its output, cloned
     leaf_seq: dict[int, int] = field(default_factory=dict)  # id(leaf tensor) -> position
     keep: list[torch.Tensor] = field(default_factory=list)  # keeps ids above unique
+    scope: Callable[[], str] | None = None  # e.g. the module being called right now
+    op_scope: dict[GradFn, str] = field(default_factory=dict)  # grad_fn -> its scope
 
     def record(self, out: object) -> None:
         for t in _tensors(out):
@@ -82,6 +84,8 @@ class ForwardLog:
             if fn is not None and fn not in self.op_seq:
                 self.op_seq[fn] = self.seq
                 self.op_value[fn] = t.detach().clone()
+                if self.scope is not None:
+                    self.op_scope[fn] = self.scope()
             elif fn is None and t.requires_grad and id(t) not in self.leaf_seq:
                 self.leaf_seq[id(t)] = self.seq
                 self.keep.append(t)

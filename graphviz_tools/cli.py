@@ -4,6 +4,8 @@
     python -m graphviz_tools render [FILE|-] -o graph.svg   (svg | png | dot by suffix)
     python -m graphviz_tools animate [FILE|-] -o anim.html  (standalone page; .json: figure)
     python -m graphviz_tools train --network NAME --steps N [--lr F] [--optimizer O] --json
+    python -m graphviz_tools summary MODEL [--json]
+    python -m graphviz_tools render --model MODEL [--depth K] -o graph.svg
 
 Exit 0 on success; exit 2 with one line on stderr for refused or invalid input.
 """
@@ -67,12 +69,50 @@ def cmd_trace(args: argparse.Namespace) -> None:
               f"grad={compact(n.grad)}")
 
 
+def _model(name: str):  # noqa: ANN202
+    from examples.models import MODELS  # the registry of architectures
+
+    spec = MODELS.get(name)
+    if spec is None:
+        raise ProgramError("model", name=name, names=", ".join(MODELS))
+    return spec
+
+
 def cmd_render(args: argparse.Namespace) -> None:
     out = Path(args.output)
     fmt = out.suffix.lstrip(".").lower()
-    trace = run_program(_read(args.file), _inputs(args.input), args.lang)
-    data = render(trace, fmt, args.lang)
+    if args.model:
+        from .anatomy import collapse, trace_model
+        from .dot import to_dot
+
+        spec = _model(args.model)
+        mt = trace_model(spec.name, spec.build(), spec.example())
+        graph, labels = collapse(mt, args.depth) if args.depth else (mt.graph, {})
+        data = render(to_dot(graph, args.lang, rankdir="TB", labels=labels), fmt)
+    else:
+        trace = run_program(_read(args.file), _inputs(args.input), args.lang)
+        data = render(trace, fmt, args.lang)
     out.write_bytes(data)
+
+
+def cmd_summary(args: argparse.Namespace) -> None:
+    from .anatomy import summarize, trace_model
+
+    spec = _model(args.model)
+    model = spec.build()
+    s = trace_model(spec.name, model, spec.example()).summary if not args.no_run \
+        else summarize(spec.name, model)
+    if args.json:
+        print(json.dumps(s.to_dict()))
+        return
+    print(f"Model: {s.model}")
+    print(f"{'Layer':<28}{'Type':<20}{'Output shape':<22}{'Params':>12}")
+    for r in s.layers:
+        shape = "×".join(map(str, r.output_shape)) if r.output_shape else "?"
+        print(f"{r.name[:27]:<28}{r.type[:19]:<20}{shape:<22}{r.params:>12,}"
+              + ("" if r.trainable else "  (frozen)"))
+    print(f"Total params: {s.total_params:,}\nTrainable params: {s.trainable_params:,}\n"
+          f"Non-trainable params: {s.non_trainable_params:,}")
 
 
 def cmd_animate(args: argparse.Namespace) -> None:
@@ -123,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     t.set_defaults(run=cmd_trace)
     r = sub.add_parser("render", parents=[common], help="program -> svg | png | dot")
     r.add_argument("-o", "--output", required=True)
+    r.add_argument("--model", help="draw a registered model instead of a program")
+    r.add_argument("--depth", type=int, default=0, help="collapse to this module depth")
     r.set_defaults(run=cmd_render)
     a = sub.add_parser("animate", parents=[common], help="program -> anim.html | anim.json")
     a.add_argument("-o", "--output", required=True)
@@ -138,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--no-zero-grad", action="store_true", help="let gradients pile up")
     tr.add_argument("--json", action="store_true")
     tr.set_defaults(run=cmd_train)
+    sm = sub.add_parser("summary", help="Keras-style summary of a registered model")
+    sm.add_argument("model")
+    sm.add_argument("--json", action="store_true")
+    sm.add_argument("--no-run", action="store_true", help="do not call the model first")
+    sm.set_defaults(run=cmd_summary)
     args = p.parse_args(argv)
     try:
         args.run(args)

@@ -22,11 +22,14 @@ def depth(graph: Graph) -> int:
 
 
 def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "auto",
-           values: bool = True) -> str:
+           values: bool = True, labels: dict[str, str] | None = None,
+           clusters: dict[str, str] | None = None) -> str:
     """DOT text of the autograd graph, edges in data-flow direction (inputs -> output).
 
     `rankdir="auto"` draws short graphs left-to-right and deep ones top-down.
     `values=False` leaves numbers out: the text then depends on structure only.
+    `labels` replaces the label of some nodes (HTML-like); `clusters` draws nodes that
+    share a key inside one box (Model Anatomy groups nodes by module this way).
     """
     graph = obj.graph if isinstance(obj, Trace) else obj
     if rankdir == "auto":
@@ -38,14 +41,24 @@ def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "auto",
         f'  node [fontname="{FONT}", fontsize=14, margin="0.12,0.06", penwidth=1.2];',
         f'  edge [color="{EDGE_COLOR}", arrowsize=0.7, penwidth=1.2];',
     ]
+    boxes: dict[str, list[str]] = {}
     for n in graph.nodes:
         k = KINDS[n.kind]
-        lines.append(
-            f'  {n.id} [shape={k.shape}, style="{k.style}", fillcolor="{k.fill}", '
-            f'color="{k.border}", label=<{label(n, lang, values)}>];'
-        )
+        text = (labels or {}).get(n.id) or label(n, lang, values)
+        line = (f'  "{n.id}" [shape={k.shape}, style="{k.style}", fillcolor="{k.fill}", '
+                f'color="{k.border}", label=<{text}>];')
+        key = (clusters or {}).get(n.id)
+        if key:
+            boxes.setdefault(key, []).append(line)
+        else:
+            lines.append(line)
+    for i, (key, members) in enumerate(boxes.items()):
+        lines.append(f'  subgraph cluster_{i} {{ label=<{escape(key)}>; style="rounded,dashed"; '
+                     'color="#999999"; fontsize=12;')
+        lines += ["  " + m for m in members]
+        lines.append("  }")
     for e in graph.edges:
-        lines.append(f"  {e.src} -> {e.dst};")
+        lines.append(f'  "{e.src}" -> "{e.dst}";')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

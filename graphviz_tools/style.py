@@ -25,6 +25,8 @@ KINDS: dict[str, KindStyle] = {
     "leaf": KindStyle("#BFE3F5", "#0072B2", "box", "filled,rounded,bold", "legend.leaf"),
     "op": KindStyle("#F2F2F2", "#555555", "box", "filled,rounded", "legend.op"),
     "output": KindStyle("#CDEBD9", "#009E73", "box", "filled,bold,rounded", "legend.output"),
+    # a whole nn.Module drawn as one node (Model Anatomy's collapsed view)
+    "module": KindStyle("#FBE5C8", "#E69F00", "box", "filled,rounded", "legend.module"),
 }
 GRAD_COLOR = "#D55E00"  # gradients (vermillion) wherever they are drawn
 EDGE_COLOR = "#555555"

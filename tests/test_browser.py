@@ -108,3 +108,16 @@ def test_tiny_network_trains_in_browser(page, server: str) -> None:  # noqa: ANN
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "network-step.png"), full_page=True)
     assert page.locator("text=Traceback").count() == 0
+
+
+def test_model_anatomy_collapse_and_expand(page, server: str) -> None:  # noqa: ANN001
+    page.goto(server + "/model_anatomy")
+    page.wait_for_selector("svg .node", timeout=60_000)
+    page.wait_for_timeout(1500)
+    page.locator("[data-testid=stSelectbox]").first.click()
+    page.get_by_role("option", name="ResNet-50 (meta device)").click()
+    page.wait_for_function("() => [...document.querySelectorAll('svg .node text')]"
+                           ".some(t => t.textContent === 'layer4')", timeout=60_000)
+    nodes = page.locator("svg .node").count()
+    assert 8 <= nodes <= 16  # depth 1: one node per top-level module
+    page.screenshot(path=str(ARTIFACTS / "anatomy-resnet50.png"), full_page=True)

@@ -20,10 +20,10 @@ def test_dot_is_deterministic_and_lists_every_node_and_edge() -> None:
     assert a == b
     trace = run_program(SEED)
     for n in trace.graph.nodes:
-        assert f"  {n.id} [" in a
+        assert f'  "{n.id}" [' in a
     assert a.count(" -> ") == len(trace.graph.edges)
     assert "MulBackward0 · multiply" in a
-    assert "n1 -> n2;\n  n1 -> n2;" in a  # y used twice: two edges, as autograd has
+    assert '"n1" -> "n2";\n  "n1" -> "n2";' in a  # y used twice: two edges, as autograd has
 
 
 def test_dot_in_bengali() -> None:

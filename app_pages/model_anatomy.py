@@ -1,0 +1,134 @@
+"""Model Anatomy: summaries, module trees, frozen layers and readable graphs of models."""
+
+from __future__ import annotations
+
+import inspect
+
+import streamlit as st
+
+from examples.models import MODELS, Bottleneck, ModelSpec, ResNet50
+from graphviz_tools import ProgramError
+from graphviz_tools.anatomy import ModelTrace, collapse, modules_at, trace_model
+from graphviz_tools.checkpoint import load_bytes, save_bytes
+from graphviz_tools.dot import to_dot
+from graphviz_tools.i18n import t
+from ui.common import lang, legend, show_error
+
+P = "anat."
+L = lang()
+
+
+def build(spec: ModelSpec, frozen: tuple[str, ...]):  # noqa: ANN201
+    model = spec.build()
+    for name, module in model.named_children():
+        if name in frozen:
+            module.requires_grad_(False)  # frozen: no AccumulateGrad, not trainable
+    return model
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def traced(name: str, frozen: tuple[str, ...]) -> ModelTrace:
+    spec = MODELS[name]
+    return trace_model(name, build(spec, frozen), spec.example())
+
+
+def reset_view() -> None:
+    for k in (P + "freeze", P + "expand", P + "model_obj", P + "depth"):
+        st.session_state.pop(k, None)
+
+
+st.title(t("anat.title", L))
+st.caption(t("anat.intro", L))
+name = st.selectbox(t("anat.model", L), list(MODELS), key=P + "model", on_change=reset_view,
+                    format_func=lambda k: t(f"model.{k}", L))
+spec = MODELS[name]
+children = [n for n, _ in spec.build().named_children()]
+c1, c2, c3 = st.columns([2, 2, 3])
+frozen = tuple(c1.multiselect(t("anat.freeze", L), children, key=P + "freeze",
+                              help=t("anat.freeze_help", L)))
+deepest = 4 if spec.meta or name == "transformer-block" else 2
+depth = c2.select_slider(t("anat.depth", L), list(range(deepest + 1)), value=1,
+                         key=P + "depth", format_func=lambda d: t("anat.full", L) if d == 0
+                         else str(d), help=t("anat.depth_help", L))
+mt = traced(name, frozen)
+expand = frozenset(c3.multiselect(t("anat.expand", L), modules_at(mt, depth) if depth else [],
+                                  key=P + "expand", disabled=not depth))
+
+s = mt.summary
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("anat.total", L), f"{s.total_params:,}")
+m2.metric(t("anat.trainable", L), f"{s.trainable_params:,}")
+m3.metric(t("anat.non_trainable", L), f"{s.non_trainable_params:,}")
+m4.metric(t("anat.nodes", L), len(mt.graph.nodes))
+if spec.published is not None:
+    st.caption(t("anat.published", L, n=f"{spec.published:,}"))
+if spec.meta:
+    st.caption(t("anat.meta", L))
+
+graph_col, info_col = st.columns([3, 2], gap="large")
+with graph_col:
+    st.subheader(t("anat.graph", L))
+    if depth:
+        graph, labels = collapse(mt, depth, expand)
+        dot = to_dot(graph, L, rankdir="TB", labels=labels, values=not spec.meta)
+    else:  # the full autograd graph, boxed by top-level module
+        top = {i: p.split(".")[0] for i, p in mt.node_module.items() if p}
+        dot = to_dot(mt.graph, L, rankdir="TB", values=not spec.meta, clusters=top)
+    st.graphviz_chart(dot, width="content",
+                      alt=t("anat.graph_alt", L, n=len(mt.graph.nodes), model=name))
+    legend(L)
+with info_col:
+    tab_sum, tab_tree, tab_params, tab_code, tab_ckpt = st.tabs(
+        [t("anat.tab.summary", L), t("anat.tab.tree", L), t("anat.tab.params", L),
+         t("anat.tab.code", L), t("anat.tab.ckpt", L)])
+    with tab_sum:
+        st.dataframe([{t("anat.col.layer", L): r.name, t("anat.col.type", L): r.type,
+                       t("anat.col.shape", L): "×".join(map(str, r.output_shape))
+                       if r.output_shape else "", t("anat.col.params", L): r.params,
+                       t("anat.col.trainable", L): "✓" if r.trainable else "✗ (frozen)"}
+                      for r in s.layers], hide_index=True)
+    with tab_tree:
+        st.code(repr(build(spec, frozen)), language=None)  # PyTorch's own module tree
+    with tab_params:
+        model = build(spec, frozen)
+        if name == "seed-lazy":
+            st.caption(t("anat.lazy_before", L))
+            st.code("\n".join(f"{n}: {type(p).__name__}" for n, p in model.named_parameters()),
+                    language=None)
+            model(spec.example())
+            st.caption(t("anat.lazy_after", L))
+        st.dataframe([{t("anat.col.param", L): n, t("anat.col.shape", L):
+                       "×".join(map(str, p.shape)) or "scalar",
+                       t("anat.col.params", L): p.numel(),
+                       t("anat.col.trainable", L): "✓" if p.requires_grad else "✗"}
+                      for n, p in model.named_parameters()], hide_index=True)
+    with tab_code:
+        source = inspect.getsource(spec.cls)
+        if spec.cls is ResNet50:  # its building block too
+            source = inspect.getsource(Bottleneck) + "\n\n" + source
+        st.code(source, language="python")
+    with tab_ckpt:
+        if spec.meta:
+            st.info(t("anat.ckpt_meta", L), icon=":material/info:")
+        else:
+            obj = st.session_state.setdefault(P + "model_obj", build(spec, frozen))
+            if name == "seed-lazy":
+                obj(spec.example())
+            st.download_button(t("anat.download", L), save_bytes(obj),
+                               file_name=f"{name}.pt", key=P + "download",
+                               icon=":material/download:")
+            upload = st.file_uploader(t("anat.upload", L), type=["pt", "pth", "bin"],
+                                      key=P + "upload")
+            if upload is not None:
+                try:
+                    report = load_bytes(obj, upload.getvalue())
+                except ProgramError as err:
+                    show_error(err, "", L)
+                else:
+                    st.success(t("anat.loaded", L, n=len(report.loaded)))
+                    for key, items in (("anat.missing", report.missing),
+                                       ("anat.unexpected", report.unexpected)):
+                        if items:
+                            st.warning(t(key, L, names=", ".join(items)))
+                    for n, want, got in report.wrong_shape:
+                        st.warning(t("anat.wrong_shape", L, name=n, want=want, got=got))
