@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import torch
@@ -30,12 +31,15 @@ def op_name(fn: GradFn) -> str:
 
 def saved_names(fn: GradFn) -> tuple[str, ...]:
     """Names of the tensors autograd saved on this node (`_saved_self` -> `self`)."""
-    names = []
-    for attr in dir(fn):
-        if attr.startswith(SAVED_PREFIX) and not attr.endswith(("_sym_sizes", "_sym_numel",
-                                                                 "_sym_strides")):
-            names.append(attr.removeprefix(SAVED_PREFIX))
-    return tuple(names)
+    return _saved_names_of(type(fn))
+
+
+@cache
+def _saved_names_of(cls: type) -> tuple[str, ...]:
+    # the _saved_* accessors are per grad_fn class: list them once per class
+    return tuple(a.removeprefix(SAVED_PREFIX) for a in dir(cls)
+                 if a.startswith(SAVED_PREFIX)
+                 and not a.endswith(("_sym_sizes", "_sym_numel", "_sym_strides")))
 
 
 def topo_order(root: GradFn, limit: int) -> list[GradFn]:

@@ -32,4 +32,4 @@ GRAD_COLOR = "#D55E00"  # gradients (vermillion) wherever they are drawn
 EDGE_COLOR = "#555555"
 # Helvetica: the in-browser Graphviz has its metrics, so boxes fit the text it draws
 # (browsers render it as Arial/Liberation Sans; server-side dot via fontconfig).
-FONT = "Helvetica,Arial,sans-serif"
+FONT = "Helvetica"  # one name: dot resolves a list of fonts ~10% slower

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import torch
 
-from .capture import GradFn, is_leaf_fn, op_name, saved_names, saved_values, topo_order
+from .capture import GradFn, is_leaf_fn, op_name, saved_names, topo_order
 from .graph import Edge, Graph, Node, Value
 from .limits import DEFAULT_LIMITS
 
@@ -66,13 +66,15 @@ def graph_of(
     recomputation); leaf values and grads are the tensors' own.
     """
     leaf_names = {id(p): n for n, p in (params or {}).items()}
-    graph, _ = build_graph(tensor, name, node_limit, leaf_names, {},
-                           values=lambda fn: _saved(fn).get("result"), saved=_saved)
+    graph, _ = build_graph(tensor, name, node_limit, leaf_names, {}, values=_saved_result)
     return graph
 
 
-def _saved(fn: GradFn) -> dict[str, torch.Tensor]:
-    return saved_values(fn, DEFAULT_LIMITS.tensor_elements)
+def _saved_result(fn: GradFn) -> torch.Tensor | None:
+    try:
+        return getattr(fn, "_saved_result", None)
+    except RuntimeError:  # freed by an earlier backward
+        return None
 
 
 def _val(t: object) -> Value | None:
