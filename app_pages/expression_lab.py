@@ -14,7 +14,8 @@ from graphviz_tools.fmt import compact, full, number, shape
 from graphviz_tools.i18n import t
 from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
 from graphviz_tools.ops import friendly
-from ui.common import lang, legend, show_error
+from ui.common import classroom, lang, legend, native_digits, show_error
+from ui.exports import graph_downloads
 from ui.stepper import stepper
 
 P = "lab."  # this page's session-state namespace
@@ -39,8 +40,9 @@ def load_preset() -> None:
         del st.session_state[key]
 
 
-if P + "program" not in st.session_state:
-    st.session_state[P + "preset"] = DEFAULT_PRESET
+if P + "program" not in st.session_state:  # first visit: the link's preset, or the book's
+    if st.session_state.get(P + "preset") not in PRESETS:
+        st.session_state[P + "preset"] = DEFAULT_PRESET
     load_preset()
 
 st.title(t("lab.title", L))
@@ -54,13 +56,16 @@ with editor:
     preset = PRESETS[st.session_state[P + "preset"]]
     if source == preset.code:
         st.caption(t(f"preset.{preset.key}.about", L))
-    with st.form(P + "form", border=False):
-        lines = source.count("\n") + 1
-        st.text_area(t("lab.code", L), key=P + "program",
-                     height=min(max(8, lines + 1), 24) * 23 + 20)  # fit the program
-        st.form_submit_button(t("lab.run", L), type="primary", icon=":material/play_arrow:",
-                              key=P + "run")
-    st.caption(t("lab.run_hint", L))
+    if classroom():  # projector: the program is shown, not edited
+        st.code(source, language="python")
+    else:
+        with st.form(P + "form", border=False):
+            lines = source.count("\n") + 1
+            st.text_area(t("lab.code", L), key=P + "program",
+                         height=min(max(8, lines + 1), 24) * 23 + 20)  # fit the program
+            st.form_submit_button(t("lab.run", L), type="primary",
+                                  icon=":material/play_arrow:", key=P + "run")
+        st.caption(t("lab.run_hint", L))
     try:
         free_names = parse(source).free_names
     except ProgramError:
@@ -70,10 +75,11 @@ with editor:
         st.caption(t("lab.inputs_help", L))
         cols = st.columns(min(len(free_names), 3))
         for i, name in enumerate(free_names):
-            cols[i % len(cols)].number_input(
-                name, key=f"{P}input.{name}", value=float(preset.inputs.get(name, 1.0)),
-                step=0.1, format="%.4f")
-    with st.expander(t("lab.allowed", L)):
+            # seeded in state (not value=): a shared link may have set it already
+            st.session_state.setdefault(f"{P}input.{name}", float(preset.inputs.get(name, 1.0)))
+            cols[i % len(cols)].number_input(name, key=f"{P}input.{name}", step=0.1,
+                                             format="%.4f", disabled=classroom())
+    with st.expander(t("lab.allowed", L), expanded=False):
         st.markdown(t("lab.allowed_body", L))
         fns = sorted(n.replace("torch.nn.functional.", "F.") for n in TORCH_FUNCTIONS)
         st.markdown("**torch / F:** " + ", ".join(f"`{n}`" for n in fns))
@@ -100,10 +106,11 @@ with result:
                 icon=":material/info:")
     if len(trace.passes) > 1:
         st.info(t("lab.note.passes", L, n=len(trace.passes)), icon=":material/add_circle:")
-    dot = to_dot(trace, L, rankdir="TB")  # top-down fits the column
+    dot = to_dot(trace, L, rankdir="TB", native_digits=native_digits())  # TB fits the column
     st.graphviz_chart(dot, width="content",
                       alt=t("lab.graph_alt", L, n=len(trace.graph.nodes)))
     legend(L)
+    graph_downloads(dot, "autograd-graph", L, P + "dl")
 
     lines = list(trace.prints) + ([f"Out: {trace.result}"] if trace.result else [])
     st.markdown(f"**{t('lab.tab.output', L)}**")

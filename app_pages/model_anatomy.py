@@ -12,7 +12,8 @@ from graphviz_tools.anatomy import ModelTrace, collapse, modules_at, trace_model
 from graphviz_tools.checkpoint import load_bytes, save_bytes
 from graphviz_tools.dot import to_dot
 from graphviz_tools.i18n import t
-from ui.common import lang, legend, show_error
+from ui.common import classroom, lang, legend, show_error
+from ui.exports import csv_bytes, graph_downloads
 
 P = "anat."
 L = lang()
@@ -44,15 +45,23 @@ name = st.selectbox(t("anat.model", L), list(MODELS), key=P + "model", on_change
 spec = MODELS[name]
 children = [n for n, _ in spec.build().named_children()]
 c1, c2, c3 = st.columns([2, 2, 3])
+st.session_state[P + "freeze"] = [c for c in st.session_state.get(P + "freeze", [])
+                                  if c in children]  # a link may name another model's
 frozen = tuple(c1.multiselect(t("anat.freeze", L), children, key=P + "freeze",
-                              help=t("anat.freeze_help", L)))
+                              help=t("anat.freeze_help", L), disabled=classroom()))
 deepest = 4 if spec.meta or name == "transformer-block" else 2
-depth = c2.select_slider(t("anat.depth", L), list(range(deepest + 1)), value=1,
-                         key=P + "depth", format_func=lambda d: t("anat.full", L) if d == 0
-                         else str(d), help=t("anat.depth_help", L))
+st.session_state.setdefault(P + "depth", 1)
+if st.session_state[P + "depth"] > deepest:
+    st.session_state[P + "depth"] = 1
+depth = c2.select_slider(t("anat.depth", L), list(range(deepest + 1)), key=P + "depth",
+                         format_func=lambda d: t("anat.full", L) if d == 0 else str(d),
+                         help=t("anat.depth_help", L))
 mt = traced(name, frozen)
-expand = frozenset(c3.multiselect(t("anat.expand", L), modules_at(mt, depth) if depth else [],
-                                  key=P + "expand", disabled=not depth))
+choices = modules_at(mt, depth) if depth else []
+st.session_state[P + "expand"] = [c for c in st.session_state.get(P + "expand", [])
+                                  if c in choices]
+expand = frozenset(c3.multiselect(t("anat.expand", L), choices, key=P + "expand",
+                                  disabled=not depth))
 
 s = mt.summary
 m1, m2, m3, m4 = st.columns(4)
@@ -77,16 +86,21 @@ with graph_col:
     st.graphviz_chart(dot, width="content",
                       alt=t("anat.graph_alt", L, n=len(mt.graph.nodes), model=name))
     legend(L)
+    graph_downloads(dot, f"{name}-graph", L, P + "dl")
 with info_col:
     tab_sum, tab_tree, tab_params, tab_code, tab_ckpt = st.tabs(
         [t("anat.tab.summary", L), t("anat.tab.tree", L), t("anat.tab.params", L),
          t("anat.tab.code", L), t("anat.tab.ckpt", L)])
     with tab_sum:
-        st.dataframe([{t("anat.col.layer", L): r.name, t("anat.col.type", L): r.type,
-                       t("anat.col.shape", L): "×".join(map(str, r.output_shape))
-                       if r.output_shape else "", t("anat.col.params", L): r.params,
-                       t("anat.col.trainable", L): "✓" if r.trainable else "✗ (frozen)"}
-                      for r in s.layers], hide_index=True)
+        rows = [{t("anat.col.layer", L): r.name, t("anat.col.type", L): r.type,
+                 t("anat.col.shape", L): "×".join(map(str, r.output_shape))
+                 if r.output_shape else "", t("anat.col.params", L): r.params,
+                 t("anat.col.trainable", L): "✓" if r.trainable else "✗"}
+                for r in s.layers]
+        st.dataframe(rows, hide_index=True)
+        st.download_button(t("export.summary", L), csv_bytes(rows),
+                           file_name=f"{name}-summary.csv", mime="text/csv",
+                           key=P + "dl_csv", icon=":material/download:")
     with tab_tree:
         st.code(repr(build(spec, frozen)), language=None)  # PyTorch's own module tree
     with tab_params:

@@ -18,42 +18,50 @@ from graphviz_tools.train_figures import (
     params_figure,
 )
 from graphviz_tools.training import OPTIMIZERS, TrainConfig
-from ui.common import lang, show_error
+from ui.common import classroom, lang, show_error
+from ui.exports import csv_bytes
 from ui.stepper import stepper
-from ui.training import P, reset, trainer_for, update_panel
+from ui.training import P, history_rows, reset, trainer_for, update_panel
 
 L = lang()
 LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
 BATCHES = [0, 1, 4, 8, 16, 32, 64]
 
-def use_defaults() -> None:
-    """A new network starts from its own defaults (widget values persist otherwise)."""
-    net = NETWORKS[st.session_state[P + "network"]]
+def use_defaults(keep: bool = False) -> None:
+    """A new network starts from its own defaults (widget values persist otherwise).
+
+    With `keep`, values already in state (from a shared link) stay."""
+    net = NETWORKS[st.session_state.get(P + "network", "seed-2layer")]
     d = net.defaults
-    st.session_state.update({P + "hidden": d.hidden_layers, P + "units": d.units,
-                             P + "activation": d.activation, P + "loss": d.loss,
-                             P + "noise": d.noise, P + "lr": net.lr})
+    values = {P + "hidden": d.hidden_layers, P + "units": d.units,
+              P + "activation": d.activation, P + "loss": d.loss, P + "noise": d.noise,
+              P + "lr": net.lr, P + "dataset": d.dataset}
+    for k, v in values.items():
+        if not keep or k not in st.session_state:
+            st.session_state[k] = v
+
+
+use_defaults(keep=True)
 
 
 st.title(t("net.title", L))
 st.caption(t("net.intro", L))
 
 controls, view = st.columns([1, 3], gap="large")
-with controls:
+# projector: the settings fold away (a teacher's link already chose them)
+with controls.expander(t("net.settings", L), expanded=not classroom()):
     name = st.selectbox(t("net.network", L), list(NETWORKS), key=P + "network",
                         format_func=lambda k: t(f"net.{k}.title", L), on_change=use_defaults)
     net = NETWORKS[name]
     st.caption(t(f"net.{name}.about", L))
     d = net.defaults
     opts = set(net.options)
-    hidden = st.slider(t("net.hidden", L), 0, 3, d.hidden_layers, key=P + "hidden",
+    hidden = st.slider(t("net.hidden", L), 0, 3, key=P + "hidden",
                        disabled="hidden_layers" not in opts)
-    units = st.slider(t("net.units", L), 1, 8, d.units, key=P + "units",
-                      disabled="units" not in opts)
+    units = st.slider(t("net.units", L), 1, 8, key=P + "units", disabled="units" not in opts)
     act = st.selectbox(t("net.activation", L), list(ACTIVATIONS), key=P + "activation",
-                       index=list(ACTIVATIONS).index(d.activation),
                        disabled="activation" not in opts)
-    loss = st.selectbox(t("net.loss", L), LOSSES, key=P + "loss", index=LOSSES.index(d.loss),
+    loss = st.selectbox(t("net.loss", L), LOSSES, key=P + "loss",
                         disabled="loss" not in opts, format_func=lambda k: t(f"loss.{k}", L))
     dataset, upload = d.dataset, None
     if "dataset" in opts:
@@ -62,17 +70,18 @@ with controls:
         if dataset == "upload":
             file = st.file_uploader(t("net.upload", L), type=["csv"], key=P + "upload")
             upload = file.getvalue() if file is not None else None
-    noise = st.slider(t("net.noise", L), 0.0, 0.5, d.noise, 0.05, key=P + "noise",
+    noise = st.slider(t("net.noise", L), 0.0, 0.5, step=0.05, key=P + "noise",
                       disabled="noise" not in opts)
     st.divider()
     optimizer = st.selectbox(t("net.optimizer", L), OPTIMIZERS, key=P + "optimizer",
                              format_func=lambda k: t(f"opt.{k}", L))
-    lr = st.select_slider(t("net.lr", L), LRS, value=net.lr, key=P + "lr")
+    lr = st.select_slider(t("net.lr", L), LRS, key=P + "lr")
     batch = st.selectbox(t("net.batch", L), BATCHES, key=P + "batch",
                          format_func=lambda b: t("net.batch_all", L) if b == 0 else str(b))
-    seed = int(st.number_input(t("net.seed", L), 0, 10_000, 0, key=P + "seed"))
+    seed = int(st.number_input(t("net.seed", L), 0, 10_000, key=P + "seed"))
     clip_on = st.toggle(t("net.clip", L), key=P + "clip_on")
-    clip = st.slider(t("net.max_norm", L), 0.1, 5.0, 1.0, 0.1, key=P + "max_norm",
+    st.session_state.setdefault(P + "max_norm", 1.0)
+    clip = st.slider(t("net.max_norm", L), 0.1, 5.0, step=0.1, key=P + "max_norm",
                      disabled=not clip_on)
     forget = st.toggle(t("net.forget", L), key=P + "forget", help=t("net.forget_help", L))
 
@@ -98,6 +107,11 @@ with view:
     if b4.button(t("net.reset", L), key=P + "reset", icon=":material/restart_alt:"):
         reset(config, upload)
         trainer = st.session_state[P + "trainer"]
+    if not st.session_state.get(P + "link_done"):  # a shared link's step count, once
+        st.session_state[P + "link_done"] = True
+        wanted = min(int(st.session_state.get(P + "trained", 0)), 5_000)
+        if wanted > trainer.history.steps:
+            trainer.run(wanted - trainer.history.steps)
     if stepped:
         trainer.step()
         st.session_state[P + "view"] = trainer.history.steps
@@ -111,6 +125,7 @@ with view:
         st.session_state[P + "view"] = trainer.history.steps
 
     h = trainer.history
+    st.session_state[P + "trained"] = h.steps  # what a share link records
     m1, m2, m3 = st.columns(3)
     m1.metric(t("net.steps_done", L), h.steps)
     m2.metric(t("train.loss_train", L), f"{h.losses[-1]:.4g}" if h.steps else "—")
@@ -132,6 +147,10 @@ with view:
         if h.steps:
             st.plotly_chart(loss_figure(trainer, L), key=P + "loss_fig")
             st.plotly_chart(params_figure(trainer, L), key=P + "params_fig")
+            st.download_button(t("export.history", L),
+                               lambda: csv_bytes(history_rows(trainer.history)),
+                               file_name=f"{name}-history.csv", mime="text/csv",
+                               key=P + "dl_csv", icon=":material/download:")
         else:
             st.caption(t("net.no_steps", L))
     with tabs[2]:

@@ -6,7 +6,7 @@ from html import escape
 
 from .fmt import compact
 from .graph import Graph, Node, Trace
-from .i18n import DEFAULT_LANG, t
+from .i18n import DEFAULT_LANG, digits, t
 from .ops import friendly
 from .style import EDGE_COLOR, FONT, GRAD_COLOR, KINDS
 
@@ -23,7 +23,7 @@ def depth(graph: Graph) -> int:
 
 def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "auto",
            values: bool = True, labels: dict[str, str] | None = None,
-           clusters: dict[str, str] | None = None) -> str:
+           clusters: dict[str, str] | None = None, native_digits: bool = False) -> str:
     """DOT text of the autograd graph, edges in data-flow direction (inputs -> output).
 
     `rankdir="auto"` draws short graphs left-to-right and deep ones top-down.
@@ -44,7 +44,7 @@ def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "auto",
     boxes: dict[str, list[str]] = {}
     for n in graph.nodes:
         k = KINDS[n.kind]
-        text = (labels or {}).get(n.id) or label(n, lang, values)
+        text = (labels or {}).get(n.id) or label(n, lang, values, native_digits)
         line = (f'  "{n.id}" [shape={k.shape}, style="{k.style}", fillcolor="{k.fill}", '
                 f'color="{k.border}", label=<{text}>];')
         key = (clusters or {}).get(n.id)
@@ -63,8 +63,10 @@ def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "auto",
     return "\n".join(lines) + "\n"
 
 
-def label(n: Node, lang: str, values: bool = True) -> str:
+def label(n: Node, lang: str, values: bool = True, native_digits: bool = False) -> str:
     """HTML-like label: name, op (autograd's name and ours), value, gradient."""
+    def num(v: object) -> str:  # Bengali digits for the numbers only, never for names
+        return escape(digits(compact(v), lang, native_digits))
     rows = []
     if n.name:
         rows.append(f"<B>{escape(n.name)}</B>")
@@ -75,8 +77,8 @@ def label(n: Node, lang: str, values: bool = True) -> str:
     elif n.kind == "leaf" and not n.name:
         rows.append(escape(t("node.leaf", lang)))
     if values:
-        rows.append(f'{escape(t("node.value", lang))} {escape(compact(n.value))}')
+        rows.append(f'{escape(t("node.value", lang))} {num(n.value)}')
         if n.grad is not None:
             rows.append(f'<FONT COLOR="{GRAD_COLOR}">{escape(t("node.grad", lang))} '
-                        f"{escape(compact(n.grad))}</FONT>")
+                        f"{num(n.grad)}</FONT>")
     return "<BR/>".join(rows)

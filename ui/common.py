@@ -23,14 +23,29 @@ _CSS = """
   vertical-align: -0.1em; border: 2px solid; border-radius: 3px;}
 </style>
 """
+# Projector: everything a size larger (Streamlit sizes in rem).
+_CLASSROOM_CSS = "<style>html {font-size: 125%;} .stMainBlockContainer {max-width: 100%;}</style>"
 
 
 def lang() -> str:
-    """The UI language of this session: from the sidebar, the URL, else English."""
+    """The UI language: the sidebar's choice, else the link's ?lang=, else the browser's."""
     if LANG_KEY not in st.session_state:
-        wanted = st.query_params.get(LANG_KEY, DEFAULT_LANG)
+        browser = (st.context.locale or "").split("-")[0]
+        wanted = st.query_params.get(LANG_KEY) or (browser if browser in LANGUAGES
+                                                    else DEFAULT_LANG)
         st.session_state[LANG_KEY] = wanted if wanted in LANGUAGES else DEFAULT_LANG
+    elif st.session_state[LANG_KEY] not in LANGUAGES:
+        st.session_state[LANG_KEY] = DEFAULT_LANG
     return st.session_state[LANG_KEY]
+
+
+def classroom() -> bool:
+    """?classroom=1: large type for a projector, editing controls hidden."""
+    return bool(st.session_state.get("classroom"))
+
+
+def native_digits() -> bool:
+    return bool(st.session_state.get("digits")) and lang() == "bn"
 
 
 def _sync_lang() -> None:
@@ -41,10 +56,12 @@ def language_switch() -> None:
     lang()
     st.sidebar.radio(t("app.language", lang()), list(LANGUAGES), key=LANG_KEY,
                      format_func=LANGUAGES.get, horizontal=True, on_change=_sync_lang)
+    if lang() == "bn":
+        st.sidebar.toggle(t("app.digits", lang()), key="digits")
 
 
 def page_style() -> None:
-    st.html(_CSS)
+    st.html(_CSS + (_CLASSROOM_CSS if classroom() else ""))
 
 
 def legend(language: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from graphviz_tools.animation import figure
+from graphviz_tools.export import animation_html
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Trace
 from graphviz_tools.i18n import catalog, t
@@ -49,6 +50,9 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
 
     with st.expander(t("anim.transcript", lang)):
         st.code("\n".join(transcript(trace, lang)), language=None, wrap_lines=True)
+    st.download_button(t("export.html", lang), lambda: animation_html(trace, lang),
+                       file_name="backprop-animation.html", mime="text/html",
+                       key=ns + "dl_html", icon=":material/download:")
 
 
 def chain_panel(trace: Trace, step: Step, lang: str) -> None:

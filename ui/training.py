@@ -12,7 +12,7 @@ from graphviz_tools.datasets import parse_csv
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Value
 from graphviz_tools.i18n import t
-from graphviz_tools.training import TrainConfig, Trainer
+from graphviz_tools.training import History, TrainConfig, Trainer
 from graphviz_tools.updates import STATE_SYMBOLS, UPDATE_RULES, sgd_check, update_rows
 
 P = "net."
@@ -63,3 +63,19 @@ def update_panel(tr: Trainer, step: int, lang: str) -> None:
         st.caption(t("net.clipped", lang, norm=f"{norm:.4g}", max=cfg.clip))
     if not cfg.zero_grad:
         st.warning(t("net.no_zero_grad", lang), icon=":material/warning:")
+
+
+def history_rows(h: History) -> list[dict]:
+    """One CSV row per step: loss, test loss, and every parameter's value and gradient."""
+    rows = []
+    for k in range(h.steps):
+        row: dict = {"step": k + 1, "loss": h.losses[k], "test_loss": h.test_losses[k]}
+        for n in h.names:
+            flat_after = h.params[n][k + 1].reshape(-1)
+            flat_grad = h.grads[n][k].reshape(-1)
+            for j in range(min(flat_after.size, 16)):  # big matrices: the first 16 entries
+                suffix = "" if flat_after.size == 1 else f"[{j}]"
+                row[f"{n}{suffix}"] = float(flat_after[j])
+                row[f"grad {n}{suffix}"] = float(flat_grad[j])
+        rows.append(row)
+    return rows
