@@ -19,6 +19,7 @@ from ui.exports import graph_downloads
 from ui.stepper import stepper
 
 P = "lab."  # this page's session-state namespace
+MAX_DRAWN = 400  # nodes: bigger graphs are unreadable in a browser tab; the table lists them
 L = lang()
 
 
@@ -106,10 +107,17 @@ with result:
                 icon=":material/info:")
     if len(trace.passes) > 1:
         st.info(t("lab.note.passes", L, n=len(trace.passes)), icon=":material/add_circle:")
+    values = [v for n in trace.graph.nodes for v in (n.value, n.grad) if v is not None]
+    if not all(v.finite for v in values):
+        st.warning(t("lab.nonfinite", L), icon=":material/warning:")
     dot = to_dot(trace, L, rankdir="TB", native_digits=native_digits())  # TB fits the column
-    st.graphviz_chart(dot, width="content",
-                      alt=t("lab.graph_alt", L, n=len(trace.graph.nodes)))
-    legend(L)
+    if len(trace.graph.nodes) > MAX_DRAWN:  # the table below still lists every node
+        st.info(t("lab.too_big", L, n=len(trace.graph.nodes), limit=MAX_DRAWN),
+                icon=":material/table:")
+    else:
+        st.graphviz_chart(dot, width="content",
+                          alt=t("lab.graph_alt", L, n=len(trace.graph.nodes)))
+        legend(L)
     graph_downloads(dot, "autograd-graph", L, P + "dl")
 
     lines = list(trace.prints) + ([f"Out: {trace.result}"] if trace.result else [])

@@ -85,7 +85,7 @@ with graph_col:
         dot = to_dot(mt.graph, L, rankdir="TB", values=not spec.meta, clusters=top)
     st.graphviz_chart(dot, width="content",
                       alt=t("anat.graph_alt", L, n=len(mt.graph.nodes), model=name))
-    legend(L)
+    legend(L, ("leaf", "op", "output", "module"))
     graph_downloads(dot, f"{name}-graph", L, P + "dl")
 with info_col:
     tab_sum, tab_tree, tab_params, tab_code, tab_ckpt = st.tabs(

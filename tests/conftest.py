@@ -27,7 +27,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+def server(server_proc: tuple[str, subprocess.Popen]) -> str:
+    return server_proc[0]
+
+
+@pytest.fixture(scope="session")
+def server_proc() -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit run app.py` on a free loopback port, stopped after the session."""
     port = _free_port()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -49,7 +54,7 @@ def server() -> Iterator[str]:
             proc.kill()
             raise RuntimeError("the Streamlit server did not start; see test-artifacts/")
         time.sleep(0.3)
-    yield url
+    yield url, proc
     proc.terminate()
     proc.wait(timeout=20)
     log.close()

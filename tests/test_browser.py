@@ -121,3 +121,50 @@ def test_model_anatomy_collapse_and_expand(page, server: str) -> None:  # noqa: 
     nodes = page.locator("svg .node").count()
     assert 8 <= nodes <= 16  # depth 1: one node per top-level module
     page.screenshot(path=str(ARTIFACTS / "anatomy-resnet50.png"), full_page=True)
+
+
+@pytest.mark.parametrize("path", ["", "/tiny_network", "/model_anatomy", "/learn"])
+def test_every_page_loads_without_error(page, server: str, path: str) -> None:  # noqa: ANN001
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + path)
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_timeout(2500)
+    assert not errors
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("text=Traceback").count() == 0
+    name = path.strip("/") or "expression_lab"
+    page.screenshot(path=str(ARTIFACTS / f"page-{name}.png"), full_page=True)
+
+
+def test_language_switch_in_browser(page, server: str) -> None:  # noqa: ANN001
+    page.goto(server)
+    page.wait_for_selector("svg .node", timeout=60_000)
+    page.get_by_text("বাংলা").first.click()
+    page.wait_for_selector("h1:has-text('এক্সপ্রেশন ল্যাব')", timeout=60_000)
+    assert "lang=bn" in page.url  # remembered in the URL
+    page.screenshot(path=str(ARTIFACTS / "language-bn.png"))
+
+
+def test_shared_link_reopens_in_a_new_context(browser, server: str) -> None:  # noqa: ANN001
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.goto(server)
+    page.wait_for_selector("svg .node", timeout=60_000)
+    code = page.locator("textarea").first
+    code.fill("shared = x * 7 + x")
+    code.press("Control+Enter")
+    page.wait_for_function("() => [...document.querySelectorAll('svg .node text')]"
+                           ".some(t => t.textContent.trim() === 'shared')", timeout=60_000)
+    page.get_by_text("Share this view").click()
+    link = page.locator("[data-testid=stSidebar] code").filter(has_text="?").first
+    url = link.inner_text().strip()
+    assert "program=" in url
+    ctx.close()
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page2 = other.new_page()
+    page2.goto(url)
+    page2.wait_for_function("() => [...document.querySelectorAll('svg .node text')]"
+                            ".some(t => t.textContent.trim() === 'shared')", timeout=60_000)
+    page2.screenshot(path=str(ARTIFACTS / "shared-link.png"))
+    other.close()

@@ -64,12 +64,12 @@ def page_style() -> None:
     st.html(_CSS + (_CLASSROOM_CSS if classroom() else ""))
 
 
-def legend(language: str) -> None:
+def legend(language: str, kinds: tuple[str, ...] = ("leaf", "op", "output")) -> None:
     """The on-page legend, read from the same table as the graph's colours."""
     items = [
         f'<span><span class="sw" style="background:{k.fill};border-color:{k.border}"></span>'
         f"{escape(t(k.legend_key, language))}</span>"
-        for k in KINDS.values()
+        for name, k in KINDS.items() if name in kinds
     ]
     items.append(f'<span><b style="color:{GRAD_COLOR}">{escape(t("node.grad", language))}'
                  f"</b> = {escape(t('legend.grad', language))}</span>")

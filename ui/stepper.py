@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from graphviz_tools import ProgramError
 from graphviz_tools.animation import figure
 from graphviz_tools.export import animation_html
 from graphviz_tools.fmt import compact
@@ -35,9 +36,13 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
     # The figure is sized in pixels (Plotly text does not scale), so it gets the full
     # width; the chain-rule panel for the selected step sits below it.
     st.caption(t("anim.press_play", lang))
-    fig = _figure(trace, cache_key, lang, st.session_state.get(key, 1) - 1)
-    st.plotly_chart(fig, width="content", config={"displayModeBar": False},
-                    key=ns + "anim", alt=t("anim.alt", lang))
+    try:  # a failing, killed or slow `dot`: say so; the panel and transcript still work
+        fig = _figure(trace, cache_key, lang, st.session_state.get(key, 1) - 1)
+    except ProgramError as err:
+        st.error(err.in_lang(lang), icon=":material/error:")
+    else:
+        st.plotly_chart(fig, width="content", config={"displayModeBar": False},
+                        key=ns + "anim", alt=t("anim.alt", lang))
     st.markdown(f"#### {t('chain.title', lang)}")
     st.caption(t("anim.server_keys", lang))
     back, slider, fwd = st.columns([1, 10, 1], vertical_alignment="bottom")

@@ -1,0 +1,62 @@
+"""A corpus of programs the app must refuse or fail cleanly (ProgramError, < 2 s)."""
+
+from __future__ import annotations
+
+_ESCAPES = [
+    "import os", "import sys", "import subprocess", "import torch as os", "from os import system",
+    "from torch import load", "from torch.hub import load", "import numpy", "import socket",
+    "__import__('os').system('id')", "open('/etc/passwd').read()", "eval('1+1')",
+    "exec('import os')", "compile('1', 'f', 'eval')", "getattr(torch, 'load')",
+    "globals()", "locals()", "vars()", "dir()", "breakpoint()", "input()", "help()",
+    "x = torch._C", "x = torch.load('w.pt')", "x = torch.hub.load('a', 'b')",
+    "x = torch.ops.aten.add", "x = torch.save(x, 'f')", "x = torch.utils.data",
+    "x = torch.cuda.is_available()", "x = torch.jit.script", "x = torch.compile",
+    "x = torch.from_file('f')", "x = torch.set_default_dtype(torch.float64)",
+    "x = torch.set_num_threads(64)", "x = torch.manual_seed", "torch.manual_seed('a')",
+    "y = x.__class__.__bases__", "y = x.__dict__", "y = x._version", "y = x.storage()",
+    "y = x.numpy()", "x.numpy().tofile('f')", "y = x.tolist().__class__",
+    "x.register_hook(print)", "y = x.grad_fn.register_hook(print)",
+    "y = x.grad_fn.next_functions", "y = x.data_ptr()", "y = x.untyped_storage()",
+    "y = x.to('cuda')", "y = x.cuda()", "y = x.pin_memory()", "y = x.share_memory_()",
+    "y = x.apply_(print)", "y = x.map_(x, print)", "y = x.add_(1)", "y = x.copy_(x)",
+    "y = x.set_(x)", "y = x.resize_(10 ** 9)", "x.requires_grad = False",
+    "x.grad = torch.ones(1)", "torch.pi = 3", "y = lambda: 1", "y = [i for i in range(9)]",
+    "y = {i: i for i in x}", "y = (i for i in x)", "def f(): pass", "class A: pass",
+    "for i in x:\n    y = i", "while True:\n    pass", "if x:\n    y = 1",
+    "with open('f') as fh:\n    y = fh", "try:\n    y = 1\nexcept Exception:\n    y = 2",
+    "async def f(): pass", "y = x if x else x", "y = f'{x}'", "y = f'{x!r:>{10**9}}'",
+    "y = {'a': 1}", "y = {1, 2}", "y = x < 1", "y = x and x", "y = not x", "y = ~x",
+    "y = x % 2", "y = x // 2", "y = x << 2", "y = x ^ x", "y = x | x", "y = x & x",
+    "y = *x,", "del x", "global x", "assert x", "raise ValueError()", "y: int = 1",
+    "y := 1", "y = b'bytes'", "y = 1j", "y = ...", "y = x[x]", "y = x[x > 0]",
+    "y = x[:, None]", "y = x[0:'a']", "y = print", "y = torch", "y = nn", "y = F",
+    "torch = 1", "print = 2", "y = x.sum(dim=0, out=x)", "y = torch.ones(2, device='cuda')",
+    "y = x.sum(**{'dim': 0})", "y = torch.ones(*[2, 2])",
+]
+_BOMBS = [
+    "y = 9 ** 9 ** 9", "y = 10 ** 100000", "y = 2 ** 4000", "y = torch.ones(10 ** 10)",
+    "y = torch.zeros(100000)", "y = torch.randn(1000, 1000)", "y = torch.ones(10 ** 5, 1)",
+    "y = torch.arange(10 ** 10)", "y = torch.linspace(0, 1, 10 ** 9)",
+    "y = torch.full((10000, 10000), 1.0)", "y = torch.eye(100000)",
+    "a = torch.rand(5000, 1)\nb = torch.rand(1, 5000)\nc = a @ b",
+    "a = torch.rand(5000, 1)\nc = a + a.t()", "y = torch.ones(100).repeat(1000)",
+    "y = torch.ones(2).expand(10 ** 6)", "y = torch.tensor([1.0] * 3)",
+    "y = [1] * 10 ** 9", "y = 'a' * 10 ** 9", "y = 10 ** 40 * 10 ** 40",
+    "x = 1\n" * 50_000, "y = " + "(" * 10_000 + "x" + ")" * 10_000,
+    "y = " + "-" * 20_000 + "x", "y = " + " + ".join(["x"] * 20_000),
+    "y = " + "x" * 30_000, "y = x" + "\x00", "\x00" * 100, "y = '" + "a" * 25_000 + "'",
+    "y = torch.tensor(" + "[" * 500 + "1.0" + "]" * 500 + ")",
+]
+_MISTAKES = [
+    "y = (", "y = 1 +", "y = x +* 2", "def", "y = x.", "y = torch.nope(x)", "y = x.nope()",
+    "y = torch.ones(2) + torch.ones(3)", "y = torch.ones(2, 3) @ torch.ones(2, 3)",
+    "y = z * 2\nz = 1", "y = x.grad.zero_()", "print(1)", "y = torch.tensor(2.0)",
+    "y = x * x\ny.backward()\ny.backward()", "y = x * torch.ones(3)\ny.backward()",
+    "y = torch.tensor('a')", "y = torch.ones('a')", "a, b = torch.ones(3)",
+    "y = x.backward(x)", "y = torch.tensor(2.0, requires_grad=True)\ny.zero_()",
+    "y = 1 / 0", "y = float('x')", "y = int('x')", "y = len(1)", "y = x[5]",
+    "y = torch.ones(2)[7]", "y = x.sum(dim=5)", "y = torch.softmax(x, dim=3)",
+    "y = F.cross_entropy(torch.ones(2, 3), torch.tensor([5, 0]))",
+    "y = F.mse_loss(torch.ones(2), torch.ones(3))", "", "   ", "# only a comment",
+]
+HOSTILE: list[str] = _ESCAPES + _BOMBS + _MISTAKES

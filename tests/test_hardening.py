@@ -1,0 +1,128 @@
+"""Hostile input: every program in the corpus is refused or fails as ProgramError,
+quickly; fuzzing (random text and random syntax trees) finds nothing else."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graphviz_tools import ProgramError, run_program
+from graphviz_tools.checkpoint import load_bytes
+from graphviz_tools.datasets import parse_csv
+from tests.hostile import HOSTILE
+
+LIMIT_S = 2.0
+
+
+def test_corpus_is_big_enough() -> None:
+    assert len(HOSTILE) >= 100
+
+
+@pytest.mark.parametrize("code", HOSTILE, ids=[f"p{i}" for i in range(len(HOSTILE))])
+def test_hostile_program_is_refused_fast(code: str) -> None:
+    start = time.monotonic()
+    with pytest.raises(ProgramError) as err:
+        run_program(code, {"x": 1.0})
+    assert time.monotonic() - start < LIMIT_S
+    message = err.value.message
+    assert message and "\n" not in message and "Traceback" not in message
+
+
+_NAMES = st.sampled_from(["x", "y", "torch", "F", "nn", "print", "open", "__class__", "grad",
+                          "backward", "sum", "_C", "load", "eval", "os", "tanh", "ones"])
+
+
+def _exprs() -> st.SearchStrategy[ast.expr]:
+    leaf = st.one_of(
+        _NAMES.map(lambda n: ast.Name(n, ast.Load())),
+        st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=True), st.text(max_size=5),
+                  st.booleans(), st.none()).map(ast.Constant))
+    ops = st.sampled_from([ast.Add(), ast.Sub(), ast.Mult(), ast.Div(), ast.Pow(),
+                           ast.MatMult(), ast.Mod(), ast.BitXor()])
+
+    def extend(children: st.SearchStrategy[ast.expr]) -> st.SearchStrategy[ast.expr]:
+        return st.one_of(
+            st.builds(ast.BinOp, children, ops, children),
+            st.builds(ast.UnaryOp, st.sampled_from([ast.USub(), ast.Not(), ast.Invert()]),
+                      children),
+            st.builds(lambda v, a: ast.Attribute(v, a, ast.Load()), children, _NAMES),
+            st.builds(lambda f, a: ast.Call(f, a, []), children,
+                      st.lists(children, max_size=3)),
+            st.builds(lambda v, i: ast.Subscript(v, i, ast.Load()), children, children),
+            st.builds(lambda e: ast.List(e, ast.Load()), st.lists(children, max_size=3)),
+            st.builds(lambda a: ast.Lambda(ast.arguments([], [], None, [], [], None, []), a),
+                      children),
+        )
+    return st.recursive(leaf, extend, max_leaves=12)
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> str:
+    stmts = []
+    for _ in range(draw(st.integers(1, 4))):
+        value = draw(_exprs())
+        target = draw(st.sampled_from(["y", "z", "x", "torch", "w"]))
+        stmts.append(ast.Assign([ast.Name(target, ast.Store())], value, lineno=1)
+                     if draw(st.booleans()) else ast.Expr(value))
+    module = ast.fix_missing_locations(ast.Module(stmts, []))
+    return ast.unparse(module)
+
+
+def _only_program_error(code: str) -> None:
+    start = time.monotonic()
+    try:
+        run_program(code, {"x": 2.0})
+    except ProgramError as e:
+        assert e.message
+    assert time.monotonic() - start < LIMIT_S
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(programs())
+def test_fuzz_random_syntax_trees(code: str) -> None:
+    _only_program_error(code)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.text(max_size=200))
+def test_fuzz_random_text(code: str) -> None:
+    _only_program_error(code)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=300))
+def test_fuzz_random_bytes_as_text(raw: bytes) -> None:
+    _only_program_error(raw.decode("latin-1"))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=2000))
+def test_fuzz_csv_loader(raw: bytes) -> None:
+    try:
+        x, y = parse_csv(raw)
+    except ProgramError:
+        return
+    assert x.shape[1] == 2 and set(y.tolist()) <= {0, 1}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=2000))
+def test_fuzz_state_dict_loader(raw: bytes) -> None:
+    from examples.models import MODELS
+
+    with contextlib.suppress(ProgramError):
+        load_bytes(MODELS["mlp"].build(), raw)
+
+
+def test_numerics_are_shown_not_crashed() -> None:
+    trace = run_program("y = torch.log(x - 1)\nz = y / (x - 1)", {"x": 1.0})
+    d = trace.to_dict()
+    assert d["output"]["value"] in ("nan", "-inf", "inf")
+    assert any(n["grad"] in ("nan", "inf", "-inf") for n in d["nodes"])
+    import json
+    json.dumps(d, allow_nan=False)  # valid JSON: no bare NaN
