@@ -5,11 +5,26 @@ from __future__ import annotations
 import io
 from collections import Counter
 from contextlib import redirect_stdout
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F  # noqa: N812
+from streamlit.testing.v1 import AppTest
 
 from graphviz_tools import Graph
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def app_test(page: str | None = None, query: dict[str, str] | None = None,
+             timeout: int = 120) -> AppTest:
+    """The real app, optionally on another page and with query parameters, run once."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    if page:
+        at.switch_page(page)
+    return at.run()
 
 
 def run_plain(code: str, inputs: dict[str, float] | None = None) -> tuple[dict, str]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.helpers import app_test
 
 
 @pytest.fixture
 def at() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.switch_page("app_pages/tiny_network.py")
-    return at.run()
+    return app_test("app_pages/tiny_network.py")
 
 
 def metrics(at: AppTest) -> list[str]:

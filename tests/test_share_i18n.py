@@ -11,21 +11,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from graphviz_tools.i18n import catalog
+from tests.helpers import app_test
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 BENGALI = re.compile("[\u0980-\u09ff]")
 PAGES = ["app_pages/expression_lab.py", "app_pages/tiny_network.py",
          "app_pages/model_anatomy.py", "app_pages/learn.py"]
 
 
 def app(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    if page:
-        at.switch_page(page)
-    return at.run()
+    return app_test(page, query)
 
 
 def link_of(at: AppTest) -> dict[str, str]:
