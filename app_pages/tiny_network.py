@@ -21,7 +21,7 @@ from graphviz_tools.training import OPTIMIZERS, TrainConfig
 from ui.common import classroom, lang, show_error
 from ui.exports import csv_bytes
 from ui.stepper import stepper
-from ui.training import P, history_rows, reset, trainer_for, update_panel
+from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
 
 L = lang()
 LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
@@ -145,8 +145,8 @@ with view:
             update_panel(trainer, step, L)
     with tabs[1]:
         if h.steps:
-            st.plotly_chart(loss_figure(trainer, L), key=P + "loss_fig")
-            st.plotly_chart(params_figure(trainer, L), key=P + "params_fig")
+            st.plotly_chart(figure_of(trainer, loss_figure, L), key=P + "loss_fig")
+            st.plotly_chart(figure_of(trainer, params_figure, L), key=P + "params_fig")
             st.download_button(t("export.history", L),
                                lambda: csv_bytes(history_rows(trainer.history)),
                                file_name=f"{name}-history.csv", mime="text/csv",
@@ -155,10 +155,10 @@ with view:
             st.caption(t("net.no_steps", L))
     with tabs[2]:
         if net.task == "classification":
-            st.plotly_chart(boundary_figure(trainer, L), key=P + "boundary")
+            st.plotly_chart(figure_of(trainer, boundary_figure, L), key=P + "boundary")
         else:
-            st.plotly_chart(fit_figure(trainer, L), key=P + "fit")
-        landscape = landscape_figure(trainer, L)
+            st.plotly_chart(figure_of(trainer, fit_figure, L), key=P + "fit")
+        landscape = figure_of(trainer, landscape_figure, L)
         if landscape is not None:
             st.plotly_chart(landscape, key=P + "landscape")
     with tabs[3]:

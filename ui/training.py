@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -34,6 +36,19 @@ def reset(config: TrainConfig, upload: bytes | None) -> None:
     data = net.data(s, config.seed, parse_csv(upload) if upload else None)
     st.session_state[P + "trainer"] = Trainer(config, net.build(s, config.seed), data, s.loss)
     st.session_state.pop(P + "view", None)
+
+
+def figure_of(tr: Trainer, make: Callable[[Trainer, str], Any], lang: str) -> Any:
+    """A training figure, made once per (figure, steps trained, language): widget
+    changes elsewhere on the page rerun the script but need not recompute it (the loss
+    landscape alone evaluates the model 1,600 times)."""
+    memo = st.session_state.setdefault(P + "figures", {})
+    key = (id(tr), tr.config, make.__name__, tr.history.steps, lang)
+    if key not in memo:
+        if len(memo) > 16:  # old trainers' figures
+            memo.clear()
+        memo[key] = make(tr, lang)
+    return memo[key]
 
 
 def _v(a: np.ndarray) -> str:
