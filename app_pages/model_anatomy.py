@@ -43,7 +43,7 @@ st.caption(t("anat.intro", L))
 name = st.selectbox(t("anat.model", L), list(MODELS), key=P + "model", on_change=reset_view,
                     format_func=lambda k: t(f"model.{k}", L))
 spec = MODELS[name]
-children = [n for n, _ in spec.build().named_children()]
+children = [n for n, _ in spec.build().named_children()]  # (meta/tiny: cheap to build)
 c1, c2, c3 = st.columns([2, 2, 3])
 st.session_state[P + "freeze"] = [c for c in st.session_state.get(P + "freeze", [])
                                   if c in children]  # a link may name another model's
@@ -101,10 +101,10 @@ with info_col:
         st.download_button(t("export.summary", L), csv_bytes(rows),
                            file_name=f"{name}-summary.csv", mime="text/csv",
                            key=P + "dl_csv", icon=":material/download:")
+    model = build(spec, frozen)  # one instance for the tree, the parameters, the checkpoint
     with tab_tree:
-        st.code(repr(build(spec, frozen)), language=None)  # PyTorch's own module tree
+        st.code(repr(model), language=None)  # PyTorch's own module tree
     with tab_params:
-        model = build(spec, frozen)
         if name == "seed-lazy":
             st.caption(t("anat.lazy_before", L))
             st.code("\n".join(f"{n}: {type(p).__name__}" for n, p in model.named_parameters()),
@@ -125,10 +125,9 @@ with info_col:
         if spec.meta:
             st.info(t("anat.ckpt_meta", L), icon=":material/info:")
         else:
-            obj = st.session_state.setdefault(P + "model_obj", build(spec, frozen))
-            if name == "seed-lazy":
-                obj(spec.example())
-            st.download_button(t("anat.download", L), save_bytes(obj),
+            # the session's own instance: a restored state_dict stays with it
+            obj = st.session_state.setdefault(P + "model_obj", model)
+            st.download_button(t("anat.download", L), lambda: save_bytes(obj),
                                file_name=f"{name}.pt", key=P + "download",
                                icon=":material/download:")
             upload = st.file_uploader(t("anat.upload", L), type=["pt", "pth", "bin"],
