@@ -55,7 +55,11 @@ def parse_csv(raw: bytes) -> Data:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProgramError("csv_text") from None
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
+    try:  # newline="" is what the csv module expects; a stray \r is still a clear error
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""))
+                if r and any(c.strip() for c in r)]
+    except csv.Error:
+        raise ProgramError("csv_text") from None
     if rows and not _is_number(rows[0][0]):
         rows = rows[1:]  # header
     if len(rows) < 4:
