@@ -38,3 +38,15 @@ class ProgramError(Exception):
     def localized(self, lang: str) -> ProgramError:
         """The same error, speaking `lang`."""
         return ProgramError(self.key, self.line, self.col, lang, **self.params)
+
+
+def backward_error_key(e: RuntimeError) -> str:
+    """The catalog key for PyTorch's own backward() errors (the common mistakes)."""
+    msg = str(e)
+    if "second time" in msg:
+        return "backward_twice"
+    if "implicitly created only for scalar" in msg:
+        return "backward_scalar"
+    if "does not require grad" in msg:
+        return "backward_no_grad"
+    return "torch"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import ProgramError
 from .language import (
@@ -267,3 +268,19 @@ class _Checker:
     def _refuse_syntax(node: ast.AST) -> ProgramError:
         what = _SYNTAX_NAMES.get(type(node), type(node).__name__)
         return _err("syntax_kind", node, what=what)
+
+
+def literal_index(s: ast.expr) -> Any:
+    """The value of a subscript that parse() accepted (integers, negatives, slices)."""
+    if isinstance(s, ast.Tuple):
+        return tuple(literal_index(x) for x in s.elts)
+    if isinstance(s, ast.Slice):
+        return slice(*(None if p is None else _int(p) for p in (s.lower, s.upper, s.step)))
+    return _int(s)
+
+
+def _int(e: ast.expr) -> int:
+    if isinstance(e, ast.UnaryOp):
+        return -_int(e.operand)
+    assert isinstance(e, ast.Constant) and type(e.value) is int
+    return e.value

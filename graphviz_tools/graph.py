@@ -84,14 +84,6 @@ class Graph:
     def by_id(self) -> dict[str, Node]:
         return {n.id: n for n in self.nodes}
 
-    def structure_key(self) -> tuple:
-        """What layout depends on: kinds, ops, names, shapes and edges, not values."""
-        return (
-            tuple((n.id, n.kind, n.op, n.name, n.value.shape if n.value else None)
-                  for n in self.nodes),
-            tuple((e.src, e.dst, e.slot) for e in self.edges),
-        )
-
     def to_dict(self) -> dict[str, Json]:
         return {
             "nodes": [

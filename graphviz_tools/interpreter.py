@@ -16,8 +16,8 @@ from typing import Any
 import torch
 
 from . import guards
-from .errors import ProgramError
-from .expression import Program, dotted
+from .errors import ProgramError, backward_error_key
+from .expression import Program, dotted, literal_index
 from .fmt import first_line as _first_line
 from .fmt import show
 from .language import DTYPES, FACTORIES, RANDOM, TORCH_FUNCTIONS
@@ -289,7 +289,7 @@ class Interpreter:
         try:
             self.on_backward(self.state.backward_roots[-1])
         except RuntimeError as e:
-            raise self._err(_backward_error_key(e), node, detail=_first_line(e)) from None
+            raise self._err(backward_error_key(e), node, detail=_first_line(e)) from None
         return None
 
     def _invoke(self, fn: Callable, args: list, kwargs: dict, node: ast.AST) -> Any:
@@ -322,33 +322,6 @@ class Interpreter:
         if not isinstance(obj, (torch.Tensor, list, tuple, torch.Size)):
             raise self._err("index_on", e, kind=type(obj).__name__)
         try:
-            return obj[_index(e.slice)]
+            return obj[literal_index(e.slice)]
         except (IndexError, RuntimeError, TypeError) as e2:
             raise self._err("torch", e, detail=_first_line(e2)) from None
-
-
-def _index(s: ast.expr) -> Any:
-    if isinstance(s, ast.Tuple):
-        return tuple(_index(x) for x in s.elts)
-    if isinstance(s, ast.Slice):
-        return slice(*(None if p is None else _int(p) for p in (s.lower, s.upper, s.step)))
-    return _int(s)
-
-
-def _int(e: ast.expr) -> int:
-    if isinstance(e, ast.UnaryOp):
-        return -_int(e.operand)
-    assert isinstance(e, ast.Constant) and type(e.value) is int
-    return e.value
-
-
-def _backward_error_key(e: RuntimeError) -> str:
-    msg = str(e)
-    if "second time" in msg:
-        return "backward_twice"
-    if "implicitly created only for scalar" in msg:
-        return "backward_scalar"
-    if "does not require grad" in msg:
-        return "backward_no_grad"
-    return "torch"
-

@@ -77,9 +77,3 @@ BUILTINS = frozenset({"print", "len", "float", "int", "abs", "round", "min", "ma
 
 RESERVED = frozenset({*MODULE_ALIASES, *BUILTINS, "True", "False", "None"})
 
-
-def allowed_functions_text() -> str:
-    """A short list for error messages: what may be called."""
-    fns = sorted(n.removeprefix("torch.nn.functional.").removeprefix("torch.")
-                 for n in TORCH_FUNCTIONS)
-    return ", ".join(fns[:40]) + ", …"

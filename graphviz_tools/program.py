@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import torch
 
@@ -138,10 +137,6 @@ def _assemble(program: Program, state: RunState, root: torch.Tensor, out_name: s
     used = tuple(Input(n, float(inputs.get(n, DEFAULT_INPUT))) for n in program.free_names)
     return Trace(program.source, graph, out_id, tuple(forward), passes,
                  tuple(state.prints), used, result)
-
-
-def _value(t: Any) -> Value | None:
-    return Value.of(t) if isinstance(t, torch.Tensor) else None
 
 
 def to_pass(rec: PassRecord, ids: dict[GradFn, str], root: torch.Tensor,

@@ -102,6 +102,7 @@ def _sum_of(p: BackwardPass, node_id: str, lang: str) -> str:
     return t("step.sum", lang, parts=" + ".join(compact(v) for v in parts), n=len(parts))
 
 
-def transcript(trace: Trace, lang: str = DEFAULT_LANG) -> list[str]:
+def transcript(trace: Trace, lang: str = DEFAULT_LANG,
+               all_steps: list[Step] | None = None) -> list[str]:
     """One line per frame, for those who cannot see the animation (and for notes)."""
-    return [f"{s.index + 1}. {s.text}" for s in steps(trace, lang)]
+    return [f"{s.index + 1}. {s.text}" for s in all_steps or steps(trace, lang)]

@@ -54,7 +54,7 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
     chain_panel(trace, all_steps[st.session_state[key] - 1], lang)
 
     with st.expander(t("anim.transcript", lang)):
-        st.code("\n".join(transcript(trace, lang)), language=None, wrap_lines=True)
+        st.code("\n".join(transcript(trace, lang, all_steps)), language=None, wrap_lines=True)
     st.download_button(t("export.html", lang), lambda: animation_html(trace, lang),
                        file_name="backprop-animation.html", mime="text/html",
                        key=ns + "dl_html", icon=":material/download:")
