@@ -20,12 +20,19 @@ def _figure(_trace: Trace, key: tuple, lang: str, start: int) -> dict:
     return figure(_trace, lang, start)
 
 
+MAX_ANIMATED = 150  # nodes; every frame restyles every node, so size is ~nodes squared
+
+
 def _move(state_key: str, delta: int, n: int) -> None:
     st.session_state[state_key] = min(max(st.session_state.get(state_key, 1) + delta, 1), n)
 
 
 def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
     """Draw the stepper; `ns` namespaces its session-state keys (e.g. "lab.")."""
+    if len(trace.graph.nodes) > MAX_ANIMATED:  # frames x nodes grows quadratically
+        st.info(t("anim.too_big", lang, n=len(trace.graph.nodes), limit=MAX_ANIMATED),
+                icon=":material/table:")
+        return
     all_steps = steps(trace, lang)
     if not all_steps:
         return
