@@ -163,7 +163,9 @@ def fstring(it: Interpreter, e: ast.JoinedStr) -> str:
 
 
 def format_value(v: Any, spec: str, width: int, node: ast.AST) -> str:
-    if not spec:
+    if not spec:  # as Tensor.__format__: a 0-dim plain tensor formats as its number
+        if type(v) is torch.Tensor and v.dim() == 0:
+            return format(v.item(), "")
         return show(v)
     m = _SPEC.fullmatch(spec)
     if m is None or int(m["w"] or 0) > width or int(m["p"] or 0) > width:
