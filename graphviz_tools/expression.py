@@ -24,6 +24,7 @@ from .language import (
 )
 from .limits import DEFAULT_LIMITS, Limits
 from .modules import CONSTRUCTORS, INPLACE_METHODS, MODULE_ATTRS, MODULE_METHODS, OPTIMIZER_METHODS
+from .repair import repair_lines
 from .statements import STATEMENTS, check_for, check_fstring, check_with
 from .suggest import suggest_attribute, suggest_function, suggest_method, syntax_error
 
@@ -91,6 +92,8 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Program:
         raise syntax_error(text, e) from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
         raise ProgramError("too_deep", limit=limits.depth) from None
+    if "#" in text and repair_lines(text) is not None:  # comments swallowed statements
+        raise ProgramError("flattened", 1, 1)
     if not tree.body:
         raise ProgramError("empty")
     if len(tree.body) > limits.statements:

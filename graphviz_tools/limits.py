@@ -15,7 +15,7 @@ class Limits:
     # tens to hundreds of steps; each one is recorded for the iteration chooser.
     iterations: int = 1_000
     # Statements executed in all (loop bodies once per iteration).
-    executed: int = 20_000
+    executed: int = 10_000
     # Numbers recorded across iterations (parameters before/after, gradients, and each
     # iteration's graph): past it, an iteration keeps only its loss (the last one: all).
     record_elements: int = 1_000_000

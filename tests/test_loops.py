@@ -372,8 +372,8 @@ def test_did_you_mean_and_where_it_lives() -> None:
     assert "`backward`" in err.value.message
 
 
-@pytest.mark.parametrize("code", ["y = (", "y = 1 +", "y = 'abc", "y = 2x", "for i in range(2)\n  y = i",
-                                  "y = x\n  z = y", "f(x) = 2"])
+@pytest.mark.parametrize("code", ["y = (", "y = 1 +", "y = 'abc", "y = 2x", "y = x\n  z = y",
+                                  "for i in range(2)\n  y = i", "f(x) = 2"])
 def test_syntax_errors_speak_bengali(code: str) -> None:
     with pytest.raises(ProgramError) as err:
         run_program(code, lang="bn")
