@@ -147,9 +147,8 @@ class _Checker:
             if type(s.op) not in _BINOPS:
                 raise _err("operator", s, op=type(s.op).__name__)
             t = s.target
-            if isinstance(t, ast.Attribute) and t.attr == "data" \
-                    and isinstance(t.value, ast.Name):  # w.data -= lr * w.grad
-                self._load(t.value)
+            if isinstance(t, ast.Attribute) and t.attr == "data":  # w.data -= lr * w.grad
+                self.expr(t.value)
                 self.expr(s.value)
                 return
             if not isinstance(t, ast.Name):

@@ -73,12 +73,12 @@ class Recorder(LoopHooks):
         self.used = 0  # numbers recorded so far (the budget: limits.record_elements)
         self.tail: tuple[int, list[PassRecord], Backward] | None = None  # past the budget
         self.last_in_loop = False  # the program's last backward() ran inside a loop
-        self._seq = 0  # forward-log position where the outermost loop began
-        self._bind = 0  # bindings length where the outermost loop began
+        self._seq = -1  # forward-log position where the first loop began
+        self._bind = 0  # bindings length where the first loop began
 
     # hooks --------------------------------------------------------------------
     def begin(self, records: bool) -> object:
-        if not self.frames:
+        if self._seq < 0:  # the first loop starts: what came before is never forgotten
             self._seq, self._bind = self.flog.seq, len(self.state.bindings)
         frame = _Frame(records)
         if records:

@@ -31,7 +31,10 @@ def run_program(
 ) -> Trace:
     """Parse + run + backward, all captured from PyTorch. Raises only ProgramError."""
     try:
-        return _run(text, inputs or {}, limits)
+        # a timeout can stop torch's own code half-way (an optimizer's step between
+        # turning grad off and back on): the thread's grad mode is restored here
+        with torch.enable_grad():
+            return _run(text, inputs or {}, limits)
     except ProgramError as e:
         raise e.localized(lang) from None
     except RecursionError:

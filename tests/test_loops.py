@@ -397,3 +397,87 @@ def test_cli_trace_json_has_final_and_iterations(tmp_path) -> None:  # noqa: ANN
     d = json.loads(out.stdout)
     assert len(d["iterations"]) == 6 and set(d["final"]) >= {"lin.weight", "lin.bias"}
     assert d["iterations"][-1]["params_after"]["lin.weight"] == d["final"]["lin.weight"]
+
+
+
+
+def test_module_attributes_indexing_data_update_and_aliases() -> None:
+    code = ("import torch\nfrom torch import nn\nimport torch.optim as optim\n"
+            "torch.manual_seed(11)\nlin = nn.Linear(3, 2, bias=False)\n"
+            "seq = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid())\n"
+            "opt = optim.SGD(seq.parameters(), lr=0.1, weight_decay=0.01, nesterov=True,"
+            " momentum=0.5)\n"
+            "x = torch.ones(4, 3)\nfor k in range(3):\n    opt.zero_grad()\n"
+            "    out = seq(lin(x)).sum()\n    out.backward()\n    opt.step()\n"
+            "    lin.weight.data -= 0.01 * lin.weight.grad\n    lin.weight.grad.zero_()\n"
+            "first = seq[0].weight * 1\nb = seq[0].bias\nn = out.item()\n")
+    tr = run_program(code)
+    torch.manual_seed(11)
+    lin = nn.Linear(3, 2, bias=False)
+    seq = nn.Sequential(nn.Linear(2, 2), nn.Sigmoid())
+    opt = torch.optim.SGD(seq.parameters(), lr=0.1, weight_decay=0.01, nesterov=True,
+                          momentum=0.5)
+    x = torch.ones(4, 3)
+    for _ in range(3):
+        opt.zero_grad()
+        out = seq(lin(x)).sum()
+        out.backward()
+        opt.step()
+        lin.weight.data -= 0.01 * lin.weight.grad
+        lin.weight.grad.zero_()
+    assert torch.equal(_t(tr.final["lin.weight"]), lin.weight.detach())
+    assert torch.equal(_t(tr.final["seq.0.weight"]), seq[0].weight.detach())
+    assert torch.equal(_t(tr.final["first"]), seq[0].weight.detach() * 1)
+    assert "b" not in tr.final and "seq.0.bias" in tr.final  # the module's name wins
+    assert "lin.bias" not in tr.final
+
+
+def test_long_loop_keeps_one_iterations_graph_in_memory(monkeypatch) -> None:  # noqa: ANN001
+    import graphviz_tools.program as program
+    logs = []
+
+    class Log(program.ForwardLog):
+        def __init__(self) -> None:
+            super().__init__()
+            logs.append(self)
+
+    monkeypatch.setattr(program, "ForwardLog", Log)
+    tr = run_program(LINEAR_MOMENTUM.replace("range(6)", "range(150)"))
+    assert len(tr.iterations) == 150
+    # the log holds the last iteration's graph (and what came before the loop), not 150
+    assert len(logs[0].op_seq) < 20 and len(logs[0].op_value) < 20
+
+
+def test_cross_entropy_loop_with_loss_item_and_print() -> None:
+    code = ("import torch\nimport torch.nn as nn\ntorch.manual_seed(2)\n"
+            "model = nn.Linear(4, 3)\nloss_fn = nn.CrossEntropyLoss()\n"
+            "opt = torch.optim.SGD(model.parameters(), lr=0.5)\n"
+            "x = torch.randn(6, 4)\ny = torch.tensor([0, 1, 2, 0, 1, 2])\n"
+            "for i in range(4):\n    opt.zero_grad()\n    loss = loss_fn(model(x), y)\n"
+            "    loss.backward()\n    opt.step()\n    total = loss.item()\n"
+            "    print(f'{i}: {total:.5f}', total > 0 if False else '')\n")
+    with pytest.raises(ProgramError):  # comparisons stay out of the language
+        run_program(code)
+    code = code.replace(", total > 0 if False else '')", ")")
+    tr = run_program(code)
+    torch.manual_seed(2)
+    model = nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    x, y = torch.randn(6, 4), torch.tensor([0, 1, 2, 0, 1, 2])
+    prints = []
+    for i in range(4):
+        opt.zero_grad()
+        loss = nn.CrossEntropyLoss()(model(x), y)
+        loss.backward()
+        opt.step()
+        prints.append(f"{i}: {loss.item():.5f}")
+    assert list(tr.prints) == prints
+    assert torch.equal(_t(tr.final["model.weight"]), model.weight.detach())
+
+
+@pytest.mark.parametrize("seconds", [0.02, 0.05, 0.1, 0.2, 0.3])
+def test_a_timeout_anywhere_leaves_grad_mode_on(seconds: float) -> None:
+    with pytest.raises(ProgramError):
+        run_program(SEQ_ADAM.replace("range(8)", "range(1000)"),
+                    limits=Limits(seconds=seconds))
+    assert torch.is_grad_enabled()
