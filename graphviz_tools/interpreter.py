@@ -330,7 +330,7 @@ class Interpreter:
         if name in modules.INPLACE_METHODS:
             statements.check_inplace(self, obj, name, self._src(f.value), node)
         elif name in modules.MODULE_METHODS | modules.OPTIMIZER_METHODS:
-            raise self._err("method_on", node, name=name, kind="Tensor")
+            raise self._err("not_module", node, name=name, what=self._src(f.value))
         if name in guards.GROWS:
             guards.meta_check(self.limits, self._at(node), getattr(torch.Tensor, name),
                               (obj, *args), kwargs)
