@@ -25,7 +25,7 @@ from .language import (
 from .limits import DEFAULT_LIMITS, Limits
 from .modules import CONSTRUCTORS, INPLACE_METHODS, MODULE_ATTRS, MODULE_METHODS, OPTIMIZER_METHODS
 from .repair import repair_lines
-from .statements import STATEMENTS, check_for, check_fstring, check_with
+from .statements import STATEMENTS, check_for, check_fstring, check_if, check_with
 from .suggest import suggest_attribute, suggest_function, suggest_method, syntax_error
 
 _STATEMENTS = (ast.Import, ast.ImportFrom, ast.Assign, ast.AugAssign, ast.Expr, *STATEMENTS)
@@ -160,6 +160,8 @@ class _Checker:
             check_for(s, self._target, self.expr, self.statement)
         elif isinstance(s, ast.With):
             check_with(s, self.statement)
+        elif isinstance(s, ast.If):
+            check_if(s, self.expr, self.statement)
         else:  # ast.Expr
             self.expr(s.value)
 

@@ -155,6 +155,8 @@ class Interpreter:
             statements.run_for(self, s)
         elif isinstance(s, ast.With):
             statements.run_with(self, s)
+        elif isinstance(s, ast.If):
+            statements.run_if(self, s)
         elif isinstance(s, ast.AugAssign) and statements.aug_assign(self, s):
             return
         elif isinstance(s, ast.Assign):

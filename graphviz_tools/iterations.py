@@ -27,6 +27,7 @@ Build = Callable[[list[PassRecord], Backward], Trace]
 # Our own bookkeeping (snapshots, building a Trace) is not the program's: run it past
 # the forward capture (a torch-function mode), which would log it and slow it tenfold.
 quiet = torch._C.DisableTorchFunction
+NODE_COST = 50  # a node's objects (ids, names, dicts) weigh about as much as 50 numbers
 
 
 @dataclass
@@ -56,7 +57,7 @@ def trace_size(tr: Trace) -> int:
         for m in (p.grads_in, p.leaf_grads):
             n += _numel(m)
         n += sum(v.numel for v in p.grads_sent.values())
-    return n + len(tr.graph.nodes)
+    return n + NODE_COST * len(tr.graph.nodes)
 
 
 class Recorder(LoopHooks):
@@ -75,6 +76,7 @@ class Recorder(LoopHooks):
         self.last_in_loop = False  # the program's last backward() ran inside a loop
         self._seq = -1  # forward-log position where the first loop began
         self._bind = 0  # bindings length where the first loop began
+        self._next_prune = 0  # log size that makes the next walk worth its cost
 
     # hooks --------------------------------------------------------------------
     def begin(self, records: bool) -> object:
@@ -162,6 +164,11 @@ class Recorder(LoopHooks):
         for name, v in tail:
             latest[name] = v
         st.bindings[:] = head + list(latest.items())
+        # Like a generational GC: walk only when the log has doubled since the last walk,
+        # so a graph that really grows (y = y * 2 in a loop) costs O(n) overall, not O(n²)
+        size = len(self.flog.op_seq) + len(self.flog.leaf_seq)
+        if size <= self._next_prune:
+            return
         roots = [v for v in st.env.values() if isinstance(v, torch.Tensor)]
         roots += [t for v in st.env.values() if isinstance(v, (list, tuple))
                   for t in v if isinstance(t, torch.Tensor)]
@@ -170,6 +177,7 @@ class Recorder(LoopHooks):
         if self.tail is not None:
             roots += [p.root for p in self.tail[1]]
         prune(self.flog, self.saved, roots, self._seq)
+        self._next_prune = 2 * (len(self.flog.op_seq) + len(self.flog.leaf_seq)) + 64
 
 
 def prune(flog: ForwardLog, saved: dict[GradFn, dict[str, torch.Tensor]],

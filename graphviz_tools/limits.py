@@ -17,8 +17,9 @@ class Limits:
     # Statements executed in all (loop bodies once per iteration).
     executed: int = 10_000
     # Numbers recorded across iterations (parameters before/after, gradients, and each
-    # iteration's graph): past it, an iteration keeps only its loss (the last one: all).
-    record_elements: int = 1_000_000
+    # iteration's graph, a node counting as 50): past it, an iteration keeps only its
+    # loss (the last one: all). ~5 MB of Python objects: a loop's trace stays cacheable.
+    record_elements: int = 200_000
     # Width and precision in an f-string's format spec (`{x:>1000000}` must not run).
     format_width: int = 40
     # Expression nesting; deeper trees are refused before anything runs.

@@ -19,7 +19,9 @@ from .fmt import show
 if TYPE_CHECKING:
     from .interpreter import Interpreter
 
-STATEMENTS = (ast.For, ast.With)
+STATEMENTS = (ast.For, ast.With, ast.If)
+_COMPARE = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+            ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
 _INPLACE = {ast.Add: operator.iadd, ast.Sub: operator.isub, ast.Mult: operator.imul,
             ast.Div: operator.itruediv}
 # [[fill]align][sign][0][width][,][.precision][type]: no nested fields, small numbers
@@ -50,6 +52,22 @@ def check_with(s: ast.With, body: Callable[[ast.stmt], None]) -> None:
             or call.args or call.keywords or dotted(call.func) != "torch.no_grad"):
         raise _err("with_kind", s)
     for stmt in s.body:
+        body(stmt)
+
+
+def check_if(s: ast.If, expr: Callable[[ast.expr], None],
+             body: Callable[[ast.stmt], None]) -> None:
+    """`if epoch % 10 == 0:` — a comparison of plain numbers (`%` allowed there)."""
+    test = s.test
+    if not isinstance(test, ast.Compare) or not all(type(o) in _COMPARE for o in test.ops):
+        raise _err("if_test", test)
+    for operand in (test.left, *test.comparators):
+        if isinstance(operand, ast.BinOp) and isinstance(operand.op, ast.Mod):
+            expr(operand.left)
+            expr(operand.right)
+        else:
+            expr(operand)
+    for stmt in (*s.body, *s.orelse):
         body(stmt)
 
 
@@ -99,6 +117,28 @@ def run_with(it: Interpreter, s: ast.With) -> None:
                 it.statement(stmt, last=False)
     finally:
         it.no_grad -= 1
+
+
+def run_if(it: Interpreter, s: ast.If) -> None:
+    test = s.test
+    assert isinstance(test, ast.Compare)
+    values = [_number(it, o) for o in (test.left, *test.comparators)]
+    ok = all(_COMPARE[type(op)](a, b)
+             for op, a, b in zip(test.ops, values, values[1:], strict=False))
+    for stmt in s.body if ok else s.orelse:
+        it.statement(stmt, last=False)
+
+
+def _number(it: Interpreter, e: ast.expr) -> int | float:
+    if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mod):
+        a, b = _number(it, e.left), _number(it, e.right)
+        if b == 0:
+            raise _err("zero_division", e)
+        return a % b
+    v = it.expr(e)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise _err("if_test", e)
+    return v
 
 
 def make_range(args: list, kwargs: dict, limit: int, err: Callable[..., ProgramError]) -> range:

@@ -66,12 +66,12 @@ _LOOPS = [
     "for i in range(1000):\n    for j in range(1000):\n        y = i",
     "for i in range(100):\n    for j in range(100):\n        for k in range(100):\n"
     "            y = x * x",
-    "for i in range(1000):\n" + "    y = x * x\n" * 100,
+    "for i in range(1000):\n" + "    y = 1\n" * 100,
     "for i in range(10 ** 100):\n    y = i", "for i in range(0, 10 ** 12, 1):\n    y = i",
     "for i in range(1, 2, 0):\n    y = i", "for i in range(x):\n    y = i",
     "for i in x:\n    y = i", "for i in 'abc':\n    y = i", "for i in print:\n    y = i",
     "y = x\nfor i in range(100):\n    y = torch.cat([y.reshape(-1), y.reshape(-1)])",
-    "y = x\nfor i in range(1000):\n    y = y * 1.5 + 1 - x",
+    "y = x\nfor i in range(700):\n    y = y * 1.5 + 1 - x",
     "for i in range(3):\n    x = x * x\n    x.backward()",
     "for i in range(5):\n    y = x * 2\n    y.backward()\n    x.sub_(0.1)",
     "x.sub_(1)", "w = torch.ones(2, requires_grad=True)\nw.add_(1)",
@@ -95,5 +95,7 @@ _LOOPS = [
     "print(f'{x:>1000000}')", "print(f'{x:.1000000f}')", "print(f'{1:{10 ** 9}}')",
     "print(f'{1:,>99999999999}')", "y = f'{x!a}'", "print(f'{x:>{9}}')",
     "print(f'{torch.ones(3):.2f}')", "print(f'{x:%Y}')", "print(f'{print}')",
+    "if x > 0:\n    y = 1", "if 1 < 2 < x:\n    y = 1", "if 10 ** 9 % 0 == 1:\n    y = 1",
+    "for i in range(1000):\n    if i % 2 == 0:\n        for j in range(1000):\n            y = j",
 ]
 HOSTILE: list[str] = _ESCAPES + _BOMBS + _MISTAKES + _LOOPS
