@@ -310,6 +310,9 @@ class Interpreter:
             kwargs = {**kwargs, "generator": self.generator}
         if path in guards.GROWS:
             guards.meta_check(self.limits, self._at(node), fn, tuple(args), kwargs)
+        if path in modules.UNLOGGED:
+            with modules.quiet():
+                return self._invoke(fn, args, kwargs, node)
         out = self._invoke(fn, args, kwargs, node)
         if self.fd_mode and isinstance(out, torch.Tensor) and out.dtype == torch.float32:
             out = out.to(torch.float64)  # finite differences need the precision
@@ -320,7 +323,11 @@ class Interpreter:
         name = f.attr
         if obj is None and self.fd_mode:
             return None  # e.g. x.grad.zero_() while checking finite differences
-        if modules.is_module(obj) or modules.is_optimizer(obj):
+        if modules.is_optimizer(obj):  # step/zero_grad: no graph, nothing to log
+            with modules.quiet():
+                return self._invoke(modules.module_method, [obj, name, args, kwargs,
+                                                            self._at(node)], {}, node)
+        if modules.is_module(obj):
             return self._invoke(modules.module_method, [obj, name, args, kwargs,
                                                         self._at(node)], {}, node)
         if not isinstance(obj, torch.Tensor):

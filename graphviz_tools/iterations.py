@@ -21,12 +21,9 @@ from .capture import ForwardLog, GradFn, PassRecord, is_leaf_fn
 from .graph import Iteration, Trace, Value
 from .interpreter import Backward, LoopHooks, RunState
 from .limits import Limits
-from .modules import optimizer_state, trained
+from .modules import optimizer_state, quiet, trained
 
 Build = Callable[[list[PassRecord], Backward], Trace]
-# Our own bookkeeping (snapshots, building a Trace) is not the program's: run it past
-# the forward capture (a torch-function mode), which would log it and slow it tenfold.
-quiet = torch._C.DisableTorchFunction
 NODE_COST = 50  # a node's objects (ids, names, dicts) weigh about as much as 50 numbers
 
 

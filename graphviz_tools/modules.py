@@ -20,6 +20,10 @@ from .errors import ProgramError
 from .limits import Limits
 
 Err = Callable[..., ProgramError]
+# Work that is not the program's graph (snapshots, an optimizer's step, clipping under
+# no_grad) runs past the forward capture (a torch-function mode): logging it would only
+# slow it several-fold, and a timeout could stop torch's own code half-way.
+quiet = torch._C.DisableTorchFunction
 
 # Constructors by the dotted name a program writes.
 LAYERS: dict[str, type[nn.Module]] = {
@@ -33,6 +37,8 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "torch.optim.RMSprop": torch.optim.RMSprop,
 }
 CONSTRUCTORS = frozenset({*LAYERS, *OPTIMIZERS})
+# torch functions that work on gradients under no_grad: run unlogged (see `quiet`)
+UNLOGGED = frozenset({"torch.nn.utils.clip_grad_norm_", "torch.nn.utils.clip_grad_value_"})
 MODULE_CLASSES = tuple(LAYERS.values())
 OPTIMIZER_CLASSES = tuple(OPTIMIZERS.values())
 

@@ -14,9 +14,9 @@ from .fmt import show
 from .graph import BackwardPass, Input, Trace, Value
 from .i18n import DEFAULT_LANG
 from .interpreter import Backward, Interpreter, RunState
-from .iterations import Recorder, quiet
+from .iterations import Recorder
 from .limits import DEFAULT_LIMITS, Limits
-from .modules import is_module, named_tensors, warm
+from .modules import is_module, named_tensors, quiet, warm
 from .tensor_graph import build_graph
 
 log = logging.getLogger(__name__)
