@@ -59,3 +59,19 @@ def test_flattened_text_is_repaired_in_one_click(at: AppTest) -> None:
     assert not at.exception and not at.error
     assert at.text_area(key="lab.program").value.startswith("import torch\nx = torch.ones(")
     assert "MeanBackward0" in dot_of(at)
+
+
+def test_loop_in_bengali() -> None:
+    from tests.helpers import app_test
+
+    at = app_test(None, {"lang": "bn"})
+    at.selectbox(key="lab.preset").set_value("book-2layer-sgd").run()
+    assert not at.exception and not at.error
+    assert at.slider(key="lab.iteration").label == "যে ইটারেশন দেখবেন"
+    at.text_area(key="lab.program").input("import torch\nx = torch.tensr([1.0])\n")
+    at = at.button(key="lab.run").click().run()
+    message = at.error[0].value
+    assert "আপনি কি `torch.tensor` বোঝাতে চেয়েছেন?" in message
+    at.text_area(key="lab.program").input("y = (\n")
+    at = at.button(key="lab.run").click().run()
+    assert "never" not in at.error[0].value and "বন্ধনী" in at.error[0].value
