@@ -60,10 +60,24 @@ ELSEWHERE: dict[str, str] = {
 }
 
 
+def warm(modules: bool) -> None:
+    """What torch imports on first use, done before a program's clock starts (once per
+    process): the size guards' shape and `meta` machinery (~1 s), and for programs with
+    modules or optimizers torch's compiler stack (~2 s)."""
+    _warm_guards()
+    if modules:
+        _warm_modules()
+
+
 @cache
-def warm() -> None:
-    """Import what building a module or an optimizer imports on first use (torch's
-    compiler stack, ~2 s once per process), so no program's time budget pays for it."""
+def _warm_guards() -> None:
+    torch.broadcast_shapes((1,), (1,))
+    m = torch.empty(1, 1, device="meta")
+    _ = m @ m
+
+
+@cache
+def _warm_modules() -> None:
     import torch._dynamo  # noqa: F401
 
 

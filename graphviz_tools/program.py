@@ -74,8 +74,7 @@ def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
                        limits, inputs)
         return replace(tr, prints=(), inputs=())
 
-    if "nn." in text or "optim" in text:
-        warm()  # one-time imports, before the program's clock starts
+    warm("nn." in text or "optim" in text)  # one-time imports, before the clock starts
     leaves = input_tensors(program, inputs)
     for t in leaves.values():
         flog.record(t)
