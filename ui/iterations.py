@@ -9,6 +9,7 @@ Trace (that iteration's graph; the stage plays its forward and backward steps).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -89,7 +90,6 @@ def compact_loss(it: Iteration) -> str:
 
 
 def _with_prints(chosen: Trace, whole: Trace) -> Trace:
-    from dataclasses import replace
     return replace(chosen, prints=whole.prints, inputs=whole.inputs, result=whole.result,
                    final=whole.final, iterations=whole.iterations, details=whole.details)
 
