@@ -169,6 +169,5 @@ with view:
         st.caption(t("net.code_caption", L))
         st.code(training_code(config, max(h.steps, 1)), language="python")
 
-# Optimizer race and time travel (issue 17): ui/race.py, its own "race." state.
-with view:
-    race_section(config, upload, L)
+# Optimizer race and time travel (issue 17): ui/race.py, its own "race." state, full width.
+race_section(config, upload, L)

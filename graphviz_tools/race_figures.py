@@ -138,8 +138,8 @@ def race_figure(race: Race, task: str, param: str, index: int = 0,
     for i, (cols, tr) in enumerate(zip(_columns(n), trs, strict=True)):
         xa, ya = new_axes(cols, MID, x={"title": {"text": "x" if task == "regression"
                                                   else "x1"}, "zeroline": False},
-                          y={"title": {"text": "y" if task == "regression" else "x2"},
-                             "zeroline": False})
+                          y={"title": {"text": ("y" if task == "regression" else "x2")
+                                       if i == 0 else ""}, "zeroline": False})
         title(names[i], xa, MID[1] + 0.005, colors[i])
         static, frame = panel(tr, xa, ya, colors[i], lang)
         moving.append((len(data), frame))
@@ -212,7 +212,7 @@ def _points(tr: Any, task: str, xa: str, ya: str) -> list[dict[str, Any]]:
 
 def _slider(steps: list[int], lang: str) -> dict[str, Any]:
     return {"active": 0, "currentvalue": {"prefix": t("train.step", lang) + " "},
-            "x": 0.12, "len": 0.88, "y": -0.01, "yanchor": "top", "pad": {"t": 20},
+            "x": 0.2, "len": 0.8, "y": -0.01, "yanchor": "top", "pad": {"t": 20},
             "steps": [{"label": str(s), "method": "animate",
                        "args": [[str(s)], {"frame": {"duration": 0, "redraw": True},
                                            "mode": "immediate",

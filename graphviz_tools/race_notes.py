@@ -84,12 +84,12 @@ def update_of(race: Race, i: int, step: int, name: str, index: int) -> Update:
 
 
 def _n(v: float) -> str:
-    return f"{v:.5g}"
+    return f"{v:.4g}"
 
 
 def _f(v: float) -> str:
     """A factor inside a product: negatives in brackets, so `0.9·(-0.02)` reads right."""
-    return f"({v:.5g})" if v < 0 else f"{v:.5g}"
+    return f"({v:.4g})" if v < 0 else f"{v:.4g}"
 
 
 def note(race: Race, i: int, step: int, name: str, index: int, label: str,
@@ -106,29 +106,36 @@ def note(race: Race, i: int, step: int, name: str, index: int, label: str,
              *_wrap(entry, f"{_n(u.before)} → {_n(u.after)}"), f"g = {_n(u.grad)}"]
     s, prev = u.state, u.previous
     opt = u.racer.optimizer
-    if opt == "momentum":
-        v = _n(s["momentum_buffer"])  # torch.optim starts the buffer at the first gradient
-        lines.append(f"v = {MOMENTUM}·{_f(prev['momentum_buffer'])} + g = {v}"
-                     if "momentum_buffer" in prev else f"v = g = {v}")
+    if opt == "momentum":  # torch.optim starts the buffer at the first gradient
+        lines += _eq(f"v ← {MOMENTUM}·{_f(prev['momentum_buffer'])} + g"
+                     if "momentum_buffer" in prev else "v ← g", s["momentum_buffer"])
         rule = "−η·v"
     elif opt == "adam":
         m_hat, v_hat = u.adam_hats()
         lines += [f"t = {int(s['step'])}, m = {_n(s['exp_avg'])}", f"v = {_n(s['exp_avg_sq'])}",
-                  f"m̂ = m/(1−β₁ᵗ) = {_n(m_hat)}", f"v̂ = v/(1−β₂ᵗ) = {_n(v_hat)}"]
+                  *_eq("m̂ = m/(1−β₁ᵗ)", m_hat), *_eq("v̂ = v/(1−β₂ᵗ)", v_hat)]
         rule = "−η·m̂/(√v̂+ε)"
     elif opt == "rmsprop":
-        lines.append(f"s = {RMS_ALPHA}·s + {1 - RMS_ALPHA:.2f}·g² = {_n(s['square_avg'])}")
+        lines += _eq(f"s ← {RMS_ALPHA}·s + {1 - RMS_ALPHA:.2f}·g²", s["square_avg"])
         rule = "−η·g/(√s+ε)"
     else:
         rule = "−η·g"
-    mark = "✓" if u.agrees() else "✗"
-    lines.append(f"Δ = {rule} = {_n(u.after - u.before)} {mark}")
+    lines += _eq(f"Δ = {rule}", u.after - u.before, " ✓" if u.agrees() else " ✗")
     return "<br>".join(lines)
 
 
-def _wrap(entry: str, change: str, width: int = 34) -> list[str]:
+WIDTH = 27  # characters a caption line may take (four panels side by side)
+
+
+def _eq(lhs: str, value: float, tail: str = "") -> list[str]:
+    """`lhs = value` on one line when it fits, else the value on the next line."""
+    one = f"{lhs} = {_n(value)}{tail}"
+    return [one] if len(one) <= WIDTH else [lhs, f"  = {_n(value)}{tail}"]
+
+
+def _wrap(entry: str, change: str) -> list[str]:
     """`w: 1 → 2` on one line when it fits the panel, else the change indented below."""
-    return [f"{entry}: {change}"] if len(entry) + len(change) + 2 <= width \
+    return [f"{entry}: {change}"] if len(entry) + len(change) + 2 <= WIDTH \
         else [entry, "  " + change]
 
 

@@ -43,7 +43,7 @@ def test_race_shows_one_figure_for_every_optimizer() -> None:
     assert len(frames[0]["traces"]) == 3 * 3
     notes = captions(fig, 10)
     assert len(notes) == 3
-    assert "SGD with momentum" in notes[1] and "v = 0.9·" in notes[1]
+    assert "SGD with momentum" in notes[1] and "v ← 0.9·" in notes[1]
     assert "m̂ = m/(1−β₁ᵗ)" in notes[2] and "t = 10" in notes[2]
     # the rule, applied to the recorded numbers, gives PyTorch's change at every step
     assert all(n.endswith("✓") for k in range(1, len(frames)) for n in captions(fig, k))
