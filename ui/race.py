@@ -18,6 +18,7 @@ from graphviz_tools.race import MAX_RACERS, Race, Racer, run_branch, run_race
 from graphviz_tools.race_figures import race_figure
 from graphviz_tools.race_notes import entry_label
 from graphviz_tools.training import OPTIMIZERS, TrainConfig
+from ui.shared import shared
 
 R = "race."
 LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
@@ -69,15 +70,15 @@ def _setup(config: TrainConfig, upload: bytes | None) -> tuple[Any, dict, str]:
     return net.build(s, config.seed), data, s.loss
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@shared("race", max_entries=8)
 def _race(config: TrainConfig, racers: tuple[Racer, ...], steps: int,
           upload: bytes | None) -> Race:
     """One computation per race, shared by every session that asks for it (a link
-    handed to a class); nothing mutates a Race once made."""
+    handed to a class); nothing mutates a Race, or a figure, once made."""
     return run_race(config, racers, *_setup(config, upload), steps)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@shared("race.branch", max_entries=8)
 def _branch(config: TrainConfig, racers: tuple[Racer, ...], steps: int, upload: bytes | None,
             original: Racer, at: int, branch: Racer) -> Race:
     race = _race(config, racers, steps, upload)  # the original run, already trained
@@ -85,7 +86,7 @@ def _branch(config: TrainConfig, racers: tuple[Racer, ...], steps: int, upload: 
     return run_branch(config, original, at, branch, *_setup(config, upload), steps, done)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@shared("race.figure", max_entries=16)
 def _figure(config: TrainConfig, racers: tuple[Racer, ...], steps: int, upload: bytes | None,
             entry: str, lang: str, branch: tuple[Racer, int, Racer] | None = None) -> dict:
     race = _race(config, racers, steps, upload) if branch is None else \
