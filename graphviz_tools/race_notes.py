@@ -102,8 +102,10 @@ def note(race: Race, i: int, step: int, name: str, index: int, label: str,
         value = float(h.params[name][0].reshape(-1)[index])
         return "<br>".join([label, t("race.note.start", lang), f"{entry} = {_n(value)}"])
     u = update_of(race, i, step, name, index)
-    lines = [label, t("race.note.update", lang, step=step, loss=_n(h.losses[step - 1])),
-             *_wrap(entry, f"{_n(u.before)} → {_n(u.after)}"), f"g = {_n(u.grad)}"]
+    lines = [label, t("race.note.update", lang, step=step, loss=_n(h.losses[step - 1]))]
+    if u.racer != race.racers[i]:  # a branch before its step k: the original's update
+        lines.append(t("race.note.past", lang, step=race.branch_at))
+    lines += [*_wrap(entry, f"{_n(u.before)} → {_n(u.after)}"), f"g = {_n(u.grad)}"]
     s, prev = u.state, u.previous
     opt = u.racer.optimizer
     if opt == "momentum":  # torch.optim starts the buffer at the first gradient

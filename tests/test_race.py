@@ -197,3 +197,28 @@ def test_cli_refuses_bad_input_in_one_line(args: list[str]) -> None:
     out = cli("--network", "linear", "--steps", "5", *args)
     assert out.returncode == 2 and out.stdout == ""
     assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_every_caption_rule_reproduces_torch_optim() -> None:
+    """The captions' formulas (m̂, v̂, buffers, running averages) applied to the
+    recorded numbers give PyTorch's own change, for every entry and step."""
+    from graphviz_tools.race_figures import labels
+    from graphviz_tools.race_notes import entries, note, update_of
+
+    base, model, data, loss = setup()
+    base = TrainConfig("classifier", "sgd", 0.1, 16, 3, clip=0.5, settings=base.settings)
+    race = run_race(base, tuple(Racer(o, LRS[o]) for o in OPTIMIZERS), model, data, loss, 15)
+    for i, h in enumerate(race.histories):
+        for name, index in entries(h):
+            for step in (1, 2, 15):
+                assert update_of(race, i, step, name, index).agrees(), (i, name, index, step)
+    names = labels(race, "en")
+    adam = note(race, 2, 15, "layers.2.weight", 3, names[2])
+    assert "t = 15" in adam and "m̂ = m/(1−β₁ᵗ)" in adam and adam.endswith("✓")
+    first = note(race, 1, 1, "layers.0.bias", 0, names[1])
+    assert "v ← g" in first  # torch.optim starts the momentum buffer at the gradient
+    branch = run_branch(base, Racer("rmsprop", 0.003), 4, Racer("sgd", 0.1), model, data, loss,
+                        8)
+    past = note(branch, 1, 3, "layers.0.bias", 0, "b")
+    assert "up to step 4" in past and "s ← 0.99·s" in past
+    assert "−η·g = " in note(branch, 1, 5, "layers.0.bias", 0, "b")
