@@ -9,6 +9,7 @@ the numbers of its update of one chosen parameter. Frames carry only what change
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,11 @@ MAX_FRAMES = 100
 FIRST = 10  # the first steps, where most happens, are all frames
 # vertical bands (paper fractions): loss + landscape, boundaries, captions
 TOP, MID, LOW = (0.73, 1.0), (0.3, 0.62), (0.0, 0.21)
+
+
+def num(v: float) -> float | None:
+    """4 significant digits; None (a gap) for nan/inf, which JSON cannot carry."""
+    return float(f"{v:.4g}") if math.isfinite(v) else None
 
 
 def frame_steps(lo: int, hi: int, n: int = MAX_FRAMES) -> list[int]:
@@ -97,7 +103,7 @@ def race_figure(race: Race, task: str, param: str, index: int = 0,
         first = lo if i == 1 and race.branch_at is not None else 0
         xs = list(range(first + 1, h.steps + 1))
         data.append({"type": "scatter", "mode": "lines", "x": xs, "xaxis": xa, "yaxis": ya,
-                     "y": [float(f"{v:.4g}") for v in h.losses[first:]], "name": names[i],
+                     "y": [num(v) for v in h.losses[first:]], "name": names[i],
                      "line": {"color": colors[i], "width": 2}, "hoverinfo": "x+y+name"})
     if race.branch_at is not None:
         layout["shapes"].append({"type": "line", "xref": xa, "yref": "paper", "x0": lo,
@@ -106,7 +112,7 @@ def race_figure(race: Race, task: str, param: str, index: int = 0,
     for i, h in enumerate(race.histories):
         def marker(s: int, h: Any = h) -> dict[str, Any]:
             k = min(max(s, 1), h.steps)
-            return {"x": [k], "y": [float(f"{h.losses[k - 1]:.4g}")]} if h.steps else {}
+            return {"x": [k], "y": [num(h.losses[k - 1])]} if h.steps else {}
         moving.append((len(data), marker))
         data.append({"type": "scatter", "mode": "markers", "xaxis": xa, "yaxis": ya,
                      "marker": {"size": 11, "color": colors[i], "line": {"color": "#000000",
@@ -178,8 +184,9 @@ def _boundary(tr: Any, xa: str, ya: str, color: str, lang: str):  # noqa: ANN202
     gx, gy, pts = _grid(tr)
 
     def frame(s: int) -> dict[str, Any]:
-        p = tr.predict_at(s, pts).clamp(0, 1).reshape(GRID, GRID)
-        return {"z": (p * 100).round().to(torch.int64).tolist()}  # whole percents
+        p = (tr.predict_at(s, pts).clamp(0, 1).reshape(GRID, GRID) * 100).round()
+        # whole percents; a diverged model's nan is a gap
+        return {"z": [[None if math.isnan(v) else int(v) for v in row] for row in p.tolist()]}
     return ({"type": "heatmap", "x": gx.round(decimals=3).tolist(), "xaxis": xa, "yaxis": ya,
              "y": gy.round(decimals=3).tolist(), "zmin": 0, "zmax": 100, "opacity": 0.6,
              "colorscale": [[0, NEG], [0.5, "#FFFFFF"], [1, POS]], "showscale": False,
@@ -191,7 +198,7 @@ def _fit(tr: Any, xa: str, ya: str, color: str, lang: str):  # noqa: ANN202
     xs = torch.linspace(float(x.min()) - 0.5, float(x.max()) + 0.5, 50)
 
     def frame(s: int) -> dict[str, Any]:
-        return {"y": [float(f"{v:.4g}") for v in tr.predict_at(s, xs).tolist()]}
+        return {"y": [num(v) for v in tr.predict_at(s, xs).tolist()]}
     return ({"type": "scatter", "mode": "lines", "x": xs.round(decimals=3).tolist(),
              "xaxis": xa, "yaxis": ya, "line": {"color": color, "width": 3},
              "name": t("train.model", lang)}, frame)

@@ -24,9 +24,9 @@ class Landscape:
     paths: list[tuple[list[float], list[float]]]  # one (x, y) polyline per run
     points: list[np.ndarray]  # per run: (steps + 1, 2), every step
 
-    def at(self, i: int, step: int) -> tuple[float, float]:
+    def at(self, i: int, step: int) -> tuple[float | None, float | None]:
         p = self.points[i][min(step, len(self.points[i]) - 1)]
-        return round(float(p[0]), 4), round(float(p[1]), 4)
+        return _num(p[0]), _num(p[1])
 
 
 def landscape(race: Race) -> Landscape | None:
@@ -57,15 +57,19 @@ def landscape(race: Race) -> Landscape | None:
                           b: torch.tensor(vb, dtype=torch.float32)}
                 pred, _ = torch.func.functional_call(tr.model, params, (x,))
                 loss = float(loss_of(tr.loss, pred, y))
-                row.append(round(math.log10(max(loss, 1e-12)), 3))
+                row.append(round(math.log10(max(loss, 1e-12)), 3) if math.isfinite(loss)
+                           else None)
             z.append(row)
     starts = [race.branch_at if race.branch_at and i == 1 else 0 for i in range(len(points))]
     return Landscape((a, b), xs.round(4).tolist(), ys.round(4).tolist(), z,
                      [_thin(p[s:]) for p, s in zip(points, starts, strict=True)], points)
 
 
-def _thin(p: np.ndarray) -> tuple[list[float], list[float]]:
+def _num(v: float) -> float | None:
+    return round(float(v), 4) if math.isfinite(v) else None  # nan/inf: a gap
+
+
+def _thin(p: np.ndarray) -> tuple[list[float | None], list[float | None]]:
     keep = np.unique(np.r_[np.linspace(0, len(p) - 1, min(len(p), MAX_PATH)).round()
                            .astype(int), len(p) - 1])
-    q = p[keep].round(4)
-    return q[:, 0].tolist(), q[:, 1].tolist()
+    return [_num(v) for v in p[keep, 0]], [_num(v) for v in p[keep, 1]]

@@ -222,3 +222,22 @@ def test_every_caption_rule_reproduces_torch_optim() -> None:
     past = note(branch, 1, 3, "layers.0.bias", 0, "b")
     assert "up to step 4" in past and "s ← 0.99·s" in past
     assert "−η·g = " in note(branch, 1, 5, "layers.0.bias", 0, "b")
+
+
+def test_race_figure_frames_and_a_diverged_run() -> None:
+    from graphviz_tools.race_figures import frame_steps, race_figure
+
+    assert frame_steps(0, 5) == [0, 1, 2, 3, 4, 5]
+    many = frame_steps(0, 1000)
+    assert many[:11] == list(range(11)) and many[-1] == 1000 and len(many) <= 111
+    assert frame_steps(40, 100)[0] == 40
+    base, model, data, loss = setup("linear", batch_size=0)
+    race = run_race(base, (Racer("sgd", 50.0), Racer("adam", 0.1)), model, data, loss, 300)
+    assert np.isnan(race.histories[0].losses[-1])  # lr 50 on a line: it blows up
+    fig = race_figure(race, "regression", "w")
+    json.dumps(fig, allow_nan=False)  # nan is a gap (null), never invalid JSON
+    assert [f["name"] for f in fig["frames"]] == [str(s) for s in frame_steps(0, 300)]
+    assert sum(d["type"] == "contour" for d in fig["data"]) == 1  # one shared landscape
+    marker = fig["frames"][-1]["traces"][0]
+    assert fig["data"][marker]["mode"] == "markers"
+    assert all(f["data"][0]["x"] == [max(int(f["name"]), 1)] for f in fig["frames"])
