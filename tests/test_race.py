@@ -241,3 +241,20 @@ def test_race_figure_frames_and_a_diverged_run() -> None:
     marker = fig["frames"][-1]["traces"][0]
     assert fig["data"][marker]["mode"] == "markers"
     assert all(f["data"][0]["x"] == [max(int(f["name"]), 1)] for f in fig["frames"])
+
+
+def test_figures_are_valid_plotly() -> None:
+    """The page hands figures to Streamlit without plotly's per-rerun validation
+    (ui/race.py _chart), so every kind must pass that validation here."""
+    import plotly.graph_objects as go
+
+    from graphviz_tools.race_figures import race_figure
+
+    for name, task in (("linear", "regression"), ("xor", "classification")):
+        base, model, data, loss = setup(name, batch_size=0)
+        race = run_race(base, (Racer("sgd", 0.1), Racer("adam", 0.1)), model, data, loss, 30)
+        branch = run_branch(base, Racer("sgd", 0.1), 10, Racer("momentum", 0.3), model, data,
+                            loss, 30)
+        for r in (race, branch):
+            first = race.histories[0].names[0]
+            go.Figure(race_figure(r, task, first, 0, "bn"))  # raises on any bad property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from examples.networks import NETWORKS
@@ -95,6 +96,18 @@ def _figure(config: TrainConfig, racers: tuple[Racer, ...], steps: int, upload: 
     return race_figure(race, NETWORKS[config.network].task, name, int(index), lang)
 
 
+def _chart(fig: dict, key: str) -> None:
+    """st.plotly_chart of an engine-made figure without re-validating it on every rerun.
+
+    A dict goes through plotly's validator on each call (about 1 s for a 1,000-step
+    race, on every rerun of the page while the race is open); a Figure is only asked
+    for its dict. The figures are valid by construction (tests/test_race.py builds
+    each one with go.Figure), so an empty Figure hands over the cached dict as is."""
+    holder = go.Figure()
+    holder.to_dict = lambda: fig  # type: ignore[method-assign]
+    st.plotly_chart(holder, key=key)
+
+
 def race_section(config: TrainConfig, upload: bytes | None, lang: str) -> None:
     """Pick 2-4 optimizers with their own learning rates, race, scrub; branch."""
     # the parameters a caption can follow (the data, even an upload, does not matter)
@@ -131,7 +144,7 @@ def race_section(config: TrainConfig, upload: bytes | None, lang: str) -> None:
         with st.spinner(t("race.computing", lang)):
             fig = _figure(config, racers, steps, upload, entry, lang)
         st.caption(t("race.hint", lang))
-        st.plotly_chart(fig, key=R + "fig")
+        _chart(fig, R + "fig")
         _branch_section(config, racers, steps, upload, entry, lang)
 
 
@@ -160,4 +173,4 @@ def _branch_section(config: TrainConfig, racers: tuple[Racer, ...], steps: int,
     with st.spinner(t("race.computing", lang)):
         fig = _figure(config, racers, steps, upload, entry, lang,
                       (original, at, Racer(new_opt, float(new_lr))))
-    st.plotly_chart(fig, key=R + "branch_fig")
+    _chart(fig, R + "branch_fig")
