@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from examples.presets import DEFAULT_PRESET, PRESETS
 from graphviz_tools import ProgramError, Trace, run_program, to_dot
 from graphviz_tools.expression import parse
-from graphviz_tools.fd import FDCheck, finite_differences
+from graphviz_tools.fd import FDCheck, finite_differences, verdict
 from graphviz_tools.fmt import compact, full, number, shape
 from graphviz_tools.i18n import t
 from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
@@ -144,18 +142,17 @@ with tab_check:
         fd = checks.get(n.name)
         if got is None or fd is None:
             rows.append({t("col.input", L): n.name, t("col.autograd", L): compact(got),
-                         t("col.fd", L): "—", t("col.diff", L): "—", t("col.ok", L): "—"})
+                         t("col.fd", L): "—", t("col.diff", L): "—", t("col.ok", L): "—",
+                         t("col.reason", L): ""})
             continue
         flat = got.tensor().flatten().tolist()[: fd.checked]
-        diff = max((abs(a - b) for a, b in zip(flat, fd.estimate, strict=True)), default=0.0)
-        scale = max([1.0, *(abs(a) for a in flat)])  # float32 autograd vs float64 estimate
-        ok = diff <= 1e-3 * scale or math.isnan(diff)
+        v = verdict(flat, fd.estimate)  # the engine decides ✓/✗ and why (NaN is ✗)
         fd_text = ", ".join(number(x) for x in fd.estimate)
         if fd.checked < fd.total:
             fd_text += f", … ({fd.checked}/{fd.total})"
         rows.append({t("col.input", L): n.name, t("col.autograd", L): compact(got, 16),
-                     t("col.fd", L): fd_text, t("col.diff", L): f"{diff:.1e}",
-                     t("col.ok", L): "✓" if ok else "✗"})
+                     t("col.fd", L): fd_text, t("col.diff", L): f"{v.diff:.1e}",
+                     t("col.ok", L): "✓" if v.ok else "✗", t("col.reason", L): t(v.reason, L)})
     st.dataframe(rows, hide_index=True)
 
 with tab_table:

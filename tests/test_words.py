@@ -1,0 +1,94 @@
+"""Issue 14: teaching accuracy — the finite-difference verdict, catalogs, update rules."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from graphviz_tools import run_program
+from graphviz_tools.fd import finite_differences, verdict
+
+LOCALES = Path(__file__).resolve().parents[1] / "graphviz_tools" / "locales"
+
+
+def test_verdict_agree_and_disagree() -> None:
+    assert verdict([4.0, -6.0], (4.0000001, -6.0)).ok
+    v = verdict([0.0], (0.5,))
+    assert not v.ok and v.reason == "fd.mismatch" and v.diff == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("auto, est, reason", [([math.nan], (1.0,), "fd.nan"),
+                                               ([1.0], (math.nan,), "fd.nan"),
+                                               ([1.0, math.nan], (1.0, 2.0), "fd.nan"),
+                                               ([math.inf], (1.0,), "fd.inf")])
+def test_verdict_non_finite_is_never_ok(auto: list[float], est: tuple, reason: str) -> None:
+    v = verdict(auto, est)
+    assert not v.ok and v.reason == reason
+
+
+def test_relu_at_zero_is_a_cross_with_a_reason() -> None:
+    """PyTorch's relu'(0) is 0; the central difference is 0.5: the table must say ✗."""
+    src = "z = torch.relu(x)"
+    trace = run_program(src, {"x": 0.0})
+    x = next(n for n in trace.leaves() if n.name == "x")
+    fd = finite_differences(src, ["x"], {"x": 0.0})["x"]
+    v = verdict(x.grad.tensor().flatten().tolist(), fd.estimate)
+    assert not v.ok and v.reason == "fd.mismatch"
+
+
+def test_sqrt_at_zero_nan_is_a_cross() -> None:
+    src = "z = torch.sqrt(x) * 0"  # autograd: 0 * inf = nan
+    trace = run_program(src, {"x": 0.0})
+    x = next(n for n in trace.leaves() if n.name == "x")
+    got = x.grad.tensor().flatten().tolist()
+    assert math.isnan(got[0])
+    fd = finite_differences(src, ["x"], {"x": 0.0}).get("x")
+    est = fd.estimate if fd else (0.0,)
+    assert verdict(got, est).reason == "fd.nan"
+
+
+def _catalogs() -> dict[str, dict[str, str]]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in LOCALES.glob("*.json")}
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_bengali_covers_every_key_of_every_catalog() -> None:
+    cats = _catalogs()
+    bn = cats["bn"]
+    for lang, cat in cats.items():
+        missing = sorted(set(cat) - set(bn))
+        assert not missing, f"bn lacks keys of {lang}: {missing}"
+        for key, text in cat.items():
+            assert _fields(text) == _fields(bn[key]), (lang, key)
+
+
+def test_bengali_texts_are_bengali() -> None:
+    """Every bn text that has words has Bengali script (not a copied English string),
+    apart from names that stay as they are (optimizer and model names, file types)."""
+    same_ok = re.compile(r"^[\s\W\d]*([A-Z][A-Za-z0-9-]*[\s\W\d]*)*$")
+    bn = _catalogs()["bn"]
+    for key, text in bn.items():
+        prose = re.sub(r"`[^`]*`|\{[a-z_]+\}", "", text)
+        if re.search(r"[A-Za-z]{3,}", prose) and not same_ok.match(prose):
+            assert re.search(r"[\u0980-\u09FF]", prose), key
+
+
+def test_catalog_format_is_kept() -> None:
+    for p in LOCALES.glob("*.json"):
+        raw = p.read_text(encoding="utf-8")
+        assert raw == json.dumps(json.loads(raw), ensure_ascii=False, indent=1), p.name
+
+
+def test_book_terms_in_bengali() -> None:
+    bn = "\n".join(_catalogs()["bn"].values())
+    for term in ("ব্যাকপ্রোপাগেশন", "বায়াস", "লস ফাংশন", "ফিডফরোয়ার্ড", "গ্র্যাডিয়েন্ট ডেসেন্ট"):
+        assert term in bn, term
+    assert "গ্র্যাডিয়েন্ট ডিসেন্ট" not in bn  # the book spells it ডেসেন্ট
