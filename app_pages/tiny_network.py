@@ -12,6 +12,7 @@ from graphviz_tools.i18n import t
 from graphviz_tools.train_figures import (
     boundary_figure,
     fit_figure,
+    has_test_split,
     landscape_figure,
     loss_figure,
     network_figure,
@@ -130,7 +131,11 @@ with view:
     m1.metric(t("net.steps_done", L), h.steps)
     m2.metric(t("train.loss_train", L), f"{h.losses[-1]:.4g}" if h.steps else "—")
     acc = h.accuracy[-1] if h.steps else None
-    m3.metric(t("net.accuracy", L), f"{acc:.0%}" if acc is not None else "—")
+    split = has_test_split(trainer)  # else "test" would be the training points
+    m3.metric(t("net.accuracy" if split else "net.accuracy_train", L),
+              f"{acc:.0%}" if acc is not None else "—")
+    if not split:
+        st.caption(t("train.loss_on_train", L))
 
     tabs = st.tabs([t("net.tab.step", L), t("net.tab.curves", L), t("net.tab.data", L),
                     t("net.tab.network", L), t("net.tab.code", L)])

@@ -92,3 +92,40 @@ def test_book_terms_in_bengali() -> None:
     for term in ("ব্যাকপ্রোপাগেশন", "বায়াস", "লস ফাংশন", "ফিডফরোয়ার্ড", "গ্র্যাডিয়েন্ট ডেসেন্ট"):
         assert term in bn, term
     assert "গ্র্যাডিয়েন্ট ডিসেন্ট" not in bn  # the book spells it ডেসেন্ট
+
+
+def test_adam_rule_shown_is_the_rule_torch_applies() -> None:
+    """The LaTeX names the bias correction, and applying it to the recorded state
+    reproduces torch.optim.Adam's update."""
+    from examples.networks import NETWORKS
+    from graphviz_tools.training import TrainConfig, Trainer
+    from graphviz_tools.updates import UPDATE_RULES, update_rows
+
+    assert r"1-\beta_1^{\,t}" in UPDATE_RULES["adam"] and r"1-\beta_2^{\,t}" in UPDATE_RULES["adam"]
+    net = NETWORKS["seed-2layer"]
+    cfg = TrainConfig(optimizer="adam", lr=0.1, settings=net.defaults)
+    tr = Trainer(cfg, net.build(net.defaults, 0), net.data(net.defaults, 0), "mse")
+    tr.run(3)
+    for step in (1, 3):
+        for row in update_rows(tr.history, step):
+            t_ = float(row.state["step"])
+            m_hat = row.state["exp_avg"] / (1 - 0.9 ** t_)
+            v_hat = row.state["exp_avg_sq"] / (1 - 0.999 ** t_)
+            want = row.before - cfg.lr * m_hat / (v_hat ** 0.5 + 1e-8)
+            assert abs(float(want) - float(row.after)) < 1e-6, (step, row.name)
+
+
+@pytest.mark.parametrize("name", ["seed-2layer", "xor", "classifier"])
+def test_no_test_loss_without_a_test_split(name: str) -> None:
+    from examples.networks import NETWORKS
+    from graphviz_tools.train_figures import has_test_split, loss_figure
+    from graphviz_tools.training import TrainConfig, Trainer
+
+    net = NETWORKS[name]
+    tr = Trainer(TrainConfig(network=name, settings=net.defaults),
+                 net.build(net.defaults, 0), net.data(net.defaults, 0), net.defaults.loss)
+    tr.run(2)
+    traces = loss_figure(tr, "en")["data"]
+    split = name == "classifier"
+    assert has_test_split(tr) is split
+    assert len(traces) == (2 if split else 1)
