@@ -34,7 +34,7 @@ def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
 
 def load_preset() -> None:
     preset = PRESETS[st.session_state[P + "preset"]]
-    st.session_state[P + "program"] = preset.code
+    st.session_state[P + "program"] = preset.code_in(L)  # comments in the page's language
     for key in [k for k in st.session_state if k.startswith(P + "input.")]:
         del st.session_state[key]
 
@@ -51,9 +51,11 @@ editor, result = st.columns([5, 6], gap="large")
 with editor:
     st.selectbox(t("lab.preset", L), list(PRESETS), key=P + "preset", on_change=load_preset,
                  format_func=lambda k: t(f"preset.{k}.title", L))
-    source: str = st.session_state[P + "program"]
     preset = PRESETS[st.session_state[P + "preset"]]
-    if source == preset.code:
+    if st.session_state[P + "program"] in preset.variants():  # unchanged: this language's
+        st.session_state[P + "program"] = preset.code_in(L)
+    source: str = st.session_state[P + "program"]
+    if source == preset.code_in(L):
         st.caption(t(f"preset.{preset.key}.about", L))
     if classroom():  # projector: the program is shown, not edited
         st.code(source, language="python")

@@ -129,3 +129,12 @@ def test_no_test_loss_without_a_test_split(name: str) -> None:
     split = name == "classifier"
     assert has_test_split(tr) is split
     assert len(traces) == (2 if split else 1)
+
+
+def test_catalogs_hard_code_no_digit_system() -> None:
+    """Digits are ASCII in every catalog; the Bengali-digits switch maps them for display
+    (the switch's own label, which shows what it does, is the one exception)."""
+    for lang, cat in _catalogs().items():
+        for key, text in cat.items():
+            if key != "app.digits":
+                assert not re.search("[০-৯]", text), (lang, key)

@@ -7,7 +7,7 @@ from html import escape
 import streamlit as st
 
 from graphviz_tools.errors import ProgramError
-from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, t
+from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, digits, t
 from graphviz_tools.style import GRAD_COLOR, KINDS
 
 LANG_KEY = "lang"
@@ -48,12 +48,21 @@ def native_digits() -> bool:
     return bool(st.session_state.get("digits")) and lang() == "bn"
 
 
+def localize(text: str) -> str:
+    """Numbers in the UI's digits (Bengali digits when the switch is on); plain text only,
+    never code."""
+    return digits(text, lang(), native_digits())
+
+
 def _sync_lang() -> None:
     st.query_params[LANG_KEY] = st.session_state[LANG_KEY]
 
 
 def language_switch() -> None:
-    lang()
+    # Streamlit drops query params when the sidebar navigation or switch_page changes
+    # page: write the chosen language back on every run, so the address bar keeps it.
+    if st.query_params.get(LANG_KEY) != lang():
+        st.query_params[LANG_KEY] = lang()
     st.sidebar.radio(t("app.language", lang()), list(LANGUAGES), key=LANG_KEY,
                      format_func=LANGUAGES.get, horizontal=True, on_change=_sync_lang)
     if lang() == "bn":

@@ -1,0 +1,39 @@
+"""Issue 14 on pages: the language stays chosen, Learn's tour, presets per language."""
+
+from __future__ import annotations
+
+from examples.presets import PRESETS
+from tests.helpers import app_test
+
+
+def test_language_written_back_to_the_address_bar() -> None:
+    """Every run re-sets ?lang=, so a page reached by the sidebar keeps it."""
+    at = app_test("app_pages/tiny_network.py", {"lang": "bn"})
+    assert at.query_params["lang"] == "bn"
+    at.switch_page("app_pages/learn.py")
+    at.query_params.clear()  # what the sidebar navigation does to the address bar
+    at.run()
+    assert not at.exception
+    assert at.query_params["lang"] == "bn"
+
+
+def test_learn_opens_the_lab_in_bengali_with_the_books_comments() -> None:
+    at = app_test("app_pages/learn.py", {"lang": "bn"})
+    assert not at.exception
+    titles = [s.value for s in at.subheader]
+    assert len(titles) == 7 and any("ক্লিপিং" in x for x in titles)
+    assert "ব্যাকপ্রোপাগেশন" in "\n".join(m.value for m in at.markdown)
+    at.button(key="learn.graph").click().run()
+    assert not at.exception
+    assert at.query_params["lang"] == "bn"
+    assert at.session_state["lab.program"] == PRESETS["seed-ab"].code_in("bn")
+    assert "# আউটপুটের উপর ব্যাকওয়ার্ড পাস" in at.session_state["lab.program"]
+
+
+def test_preset_code_follows_the_language_while_unchanged() -> None:
+    at = app_test("app_pages/expression_lab.py", {"lang": "bn"})
+    at.selectbox(key="lab.preset").set_value("seed-diff-squares").run()
+    assert "# ইনপুট টেনসর" in at.session_state["lab.program"]
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.session_state["lab.program"] == PRESETS["seed-diff-squares"].code
