@@ -120,7 +120,7 @@ with result:
         legend(L)
     graph_downloads(dot, "autograd-graph", L, P + "dl")
 
-    lines = list(trace.prints) + ([f"Out: {trace.result}"] if trace.result else [])
+    lines = list(trace.prints) + ([f"{t('lab.out', L)} {trace.result}"] if trace.result else [])
     st.markdown(f"**{t('lab.tab.output', L)}**")
     if lines:
         st.code("\n".join(lines), language=None)
@@ -162,7 +162,7 @@ with tab_table:
         [{t("col.id", L): n.id, t("col.name", L): n.name or "", t("col.kind", L):
           t(f"kind.{n.kind}", L), t("col.op", L): n.op or "",
           t("col.meaning", L): friendly(n.op, L), t("col.shape", L):
-          shape(n.value) if n.value else "", t("col.value", L): compact(n.value, 8),
+          shape(n.value, L) if n.value else "", t("col.value", L): compact(n.value, 8),
           t("col.grad", L): compact(n.grad, 8)} for n in trace.graph.nodes],
         hide_index=True)
 
@@ -173,7 +173,7 @@ with tab_inspect:
                                               f"{trace.graph.node(i).op or ''}".strip())
     node = trace.graph.node(pick)
     c1, c2 = st.columns(2)
-    c1.markdown(f"**{t('node.value', L)}** ({shape(node.value) if node.value else '—'})")
+    c1.markdown(f"**{t('node.value', L)}** ({shape(node.value, L) if node.value else '—'})")
     c1.code(full(node.value), language=None)
     c2.markdown(f"**{t('node.grad', L)}**")
     c2.code(full(node.grad), language=None)

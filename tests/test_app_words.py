@@ -37,3 +37,19 @@ def test_preset_code_follows_the_language_while_unchanged() -> None:
     at.sidebar.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.session_state["lab.program"] == PRESETS["seed-diff-squares"].code
+
+
+def test_anatomy_shows_buffers_keras_note_and_vgg_features() -> None:
+    at = app_test("app_pages/model_anatomy.py", {"lang": "bn"})
+    at.selectbox(key="anat.model").set_value("resnet50").run()
+    assert not at.exception
+    assert [m.value for m in at.metric][3] == "53,173"
+    captions = "\n".join(c.value for c in at.caption)
+    assert "25,636,712" in captions and "53,120" in captions and "NCHW" in captions
+    at.sidebar.toggle(key="digits").set_value(True).run()
+    assert [m.value for m in at.metric][0] == "২৫,৫৫৭,০৩২"
+    assert "টি প্যারামিটার" in at.get("graphviz_chart")[0].proto.spec
+    at.selectbox(key="anat.model").set_value("vgg16").run()
+    assert not at.exception
+    assert any("model.features(x)" in c.value for c in at.code)
+    assert "১×৫১২×৭×৭" in "\n".join(c.value for c in at.caption)
