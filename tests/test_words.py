@@ -138,3 +138,39 @@ def test_catalogs_hard_code_no_digit_system() -> None:
         for key, text in cat.items():
             if key != "app.digits":
                 assert not re.search("[০-৯]", text), (lang, key)
+
+
+@pytest.mark.parametrize("src, key", [("x = (1 + 2", "syn.never_closed"),
+                                      ("x = [1, 2)", "syn.mismatch"),
+                                      ("  x = 1", "syn.indent"),
+                                      ("x = 'abc", "syn.string"),
+                                      ("x = 1 2", "syn.invalid"),
+                                      ("x = 3a", "syn.decimal"),
+                                      ("z = torch.ones(2, 3) @ torch.ones(2, 2)", "torch.matmul"),
+                                      ("z = torch.ones(3)[5]", "torch.index")])
+def test_python_and_torch_errors_explained_in_bengali(src: str, key: str) -> None:
+    from graphviz_tools import ProgramError
+    from graphviz_tools.i18n import t
+
+    with pytest.raises(ProgramError) as err:
+        run_program(src)
+    e = err.value
+    bn = e.in_lang("bn")
+    assert e.original and e.original not in bn  # the English original goes to a detail
+    expected = t(key, "bn").split("{")[0]
+    assert expected in bn, bn
+    prose = re.sub(r"'[^']*'|`[^`]*`", "", bn)
+    assert not re.search(r"[A-Za-z]{3,}", prose), bn
+
+
+@pytest.mark.parametrize("src", ["for i in range(3):\n    x = 1\n    y = 2\n    while x:\n"
+                                 "        y = 1", "def f(a):\n    return a",
+                                 "y = [i for i in x]", "y = lambda q: q"])
+def test_refused_syntax_named_in_bengali(src: str) -> None:
+    from graphviz_tools import ProgramError
+
+    with pytest.raises(ProgramError) as err:
+        run_program(src, {"x": 1.0})
+    prose = re.sub(r"`[^`]*`", "", err.value.in_lang("bn"))
+    words = set(re.findall(r"[A-Za-z]{3,}", prose))
+    assert words <= {"for", "while", "lambda"}, prose  # Python keywords themselves only

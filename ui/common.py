@@ -87,7 +87,10 @@ def legend(language: str, kinds: tuple[str, ...] = ("leaf", "op", "output")) -> 
 
 def show_error(err: ProgramError, source: str, language: str) -> None:
     """One clear message, and the offending line with a caret under the column."""
-    st.error(err.in_lang(language), icon=":material/block:")
+    st.error(digits(err.in_lang(language), language, native_digits()), icon=":material/block:")
+    if err.original:  # Python's/PyTorch's own English text, for searching the web
+        with st.expander(t("err.original", language)):
+            st.code(err.original, language=None)
     if err.line is not None:
         lines = source.splitlines()
         if 0 < err.line <= len(lines):
