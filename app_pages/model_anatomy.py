@@ -30,9 +30,11 @@ def build(spec: ModelSpec, frozen: tuple[str, ...], state: bytes | None = None):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def traced(name: str, frozen: tuple[str, ...], state: bytes | None = None) -> ModelTrace:
+def traced(name: str, frozen: tuple[str, ...], state: bytes | None = None,
+           language: str = "en") -> ModelTrace:
     spec = MODELS[name]
-    return trace_model(name, build(spec, frozen, state), spec.example())
+    return trace_model(name, build(spec, frozen, state), spec.example(),
+                       t("kind.output", language))
 
 
 def fmt_n(n: int) -> str:
@@ -61,7 +63,8 @@ c1, c2, c3 = st.columns([2, 2, 3])
 st.session_state[P + "freeze"] = [c for c in st.session_state.get(P + "freeze", [])
                                   if c in children]  # a link may name another model's
 frozen = tuple(c1.multiselect(t("anat.freeze", L), children, key=P + "freeze",
-                              help=t("anat.freeze_help", L), disabled=classroom()))
+                              help=t("anat.freeze_help", L), disabled=classroom(),
+                              placeholder=t("widget.choose" if children else "widget.none", L)))
 deepest = 4 if spec.meta or name == "transformer-block" else 2
 st.session_state.setdefault(P + "depth", 1)
 if st.session_state[P + "depth"] > deepest:
@@ -78,12 +81,14 @@ if upload is not None:
         state = upload.getvalue()
     except ProgramError as err:
         load_error = err
-mt = traced(name, frozen, state)
+mt = traced(name, frozen, state, L)
 choices = modules_at(mt, depth) if depth else []
 st.session_state[P + "expand"] = [c for c in st.session_state.get(P + "expand", [])
                                   if c in choices]
 expand = frozenset(c3.multiselect(t("anat.expand", L), choices, key=P + "expand",
-                                  disabled=not depth))
+                                  disabled=not depth or not choices,
+                                  placeholder=t("widget.choose" if choices else "widget.none",
+                                                L)))
 
 s = mt.summary
 m1, m2, m3, m4, m5 = st.columns(5)

@@ -7,7 +7,7 @@ import streamlit as st
 from examples.networks import ACTIVATIONS, LOSSES, NETWORKS, NetSettings
 from graphviz_tools import ProgramError
 from graphviz_tools.codegen import training_code
-from graphviz_tools.datasets import DATASETS
+from graphviz_tools.datasets import DATASETS, MAX_UPLOAD_BYTES
 from graphviz_tools.i18n import t
 from graphviz_tools.train_figures import (
     boundary_figure,
@@ -19,7 +19,7 @@ from graphviz_tools.train_figures import (
     params_figure,
 )
 from graphviz_tools.training import OPTIMIZERS, TrainConfig
-from ui.common import classroom, lang, show_error
+from ui.common import classroom, lang, localize, show_error
 from ui.exports import csv_bytes
 from ui.stepper import stepper
 from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
@@ -61,7 +61,7 @@ with controls.expander(t("net.settings", L), expanded=not classroom()):
                        disabled="hidden_layers" not in opts)
     units = st.slider(t("net.units", L), 1, 8, key=P + "units", disabled="units" not in opts)
     act = st.selectbox(t("net.activation", L), list(ACTIVATIONS), key=P + "activation",
-                       disabled="activation" not in opts)
+                       disabled="activation" not in opts, format_func=lambda k: t(f"act.{k}", L))
     loss = st.selectbox(t("net.loss", L), LOSSES, key=P + "loss",
                         disabled="loss" not in opts, format_func=lambda k: t(f"loss.{k}", L))
     dataset, upload = d.dataset, None
@@ -69,7 +69,8 @@ with controls.expander(t("net.settings", L), expanded=not classroom()):
         dataset = st.selectbox(t("net.dataset", L), [*DATASETS, "upload"], key=P + "dataset",
                                format_func=lambda k: t(f"data.{k}", L))
         if dataset == "upload":
-            file = st.file_uploader(t("net.upload", L), type=["csv"], key=P + "upload")
+            file = st.file_uploader(t("net.upload", L, limit=MAX_UPLOAD_BYTES // 1000),
+                                    type=["csv"], key=P + "upload", max_upload_size=1)
             upload = file.getvalue() if file is not None else None
     noise = st.slider(t("net.noise", L), 0.0, 0.5, step=0.05, key=P + "noise",
                       disabled="noise" not in opts)
@@ -78,7 +79,7 @@ with controls.expander(t("net.settings", L), expanded=not classroom()):
                              format_func=lambda k: t(f"opt.{k}", L))
     lr = st.select_slider(t("net.lr", L), LRS, key=P + "lr")
     batch = st.selectbox(t("net.batch", L), BATCHES, key=P + "batch",
-                         format_func=lambda b: t("net.batch_all", L) if b == 0 else str(b))
+                         format_func=lambda b: localize(str(b)) if b else t("net.batch_all", L))
     seed = int(st.number_input(t("net.seed", L), 0, 10_000, key=P + "seed"))
     clip_on = st.toggle(t("net.clip", L), key=P + "clip_on")
     st.session_state.setdefault(P + "max_norm", 1.0)
@@ -102,8 +103,9 @@ with view:
     b1, b2, b3, b4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
     stepped = b1.button(t("net.step", L), key=P + "do_step", type="primary",
                         icon=":material/skip_next:")
-    n_steps = b2.selectbox(t("net.n_steps", L), [10, 100, 1000], key=P + "n")
-    train_n = b3.button(t("net.train_n", L, n=n_steps), key=P + "train",
+    n_steps = b2.selectbox(t("net.n_steps", L), [10, 100, 1000], key=P + "n",
+                           format_func=lambda n: localize(str(n)))
+    train_n = b3.button(localize(t("net.train_n", L, n=n_steps)), key=P + "train",
                         icon=":material/fast_forward:")
     if b4.button(t("net.reset", L), key=P + "reset", icon=":material/restart_alt:"):
         reset(config, upload)
@@ -128,12 +130,12 @@ with view:
     h = trainer.history
     st.session_state[P + "trained"] = h.steps  # what a share link records
     m1, m2, m3 = st.columns(3)
-    m1.metric(t("net.steps_done", L), h.steps)
-    m2.metric(t("train.loss_train", L), f"{h.losses[-1]:.4g}" if h.steps else "—")
+    m1.metric(t("net.steps_done", L), localize(str(h.steps)))
+    m2.metric(t("train.loss_train", L), localize(f"{h.losses[-1]:.4g}") if h.steps else "—")
     acc = h.accuracy[-1] if h.steps else None
     split = has_test_split(trainer)  # else "test" would be the training points
     m3.metric(t("net.accuracy" if split else "net.accuracy_train", L),
-              f"{acc:.0%}" if acc is not None else "—")
+              localize(f"{acc:.0%}") if acc is not None else "—")
     if not split:
         st.caption(t("train.loss_on_train", L))
 

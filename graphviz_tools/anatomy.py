@@ -30,7 +30,8 @@ class ModelTrace:
     called: tuple[str, ...] = ()  # module paths in the order the forward pass entered them
 
 
-def trace_model(name: str, model: nn.Module, example: torch.Tensor) -> ModelTrace:
+def trace_model(name: str, model: nn.Module, example: torch.Tensor,
+                output_name: str = "output") -> ModelTrace:
     """Run `model(example)` once under capture, with hooks telling which module call
     each op belongs to. Works for any nn.Module; big ones run on the meta device."""
     paths = {m: p for p, m in model.named_modules()}
@@ -62,7 +63,7 @@ def trace_model(name: str, model: nn.Module, example: torch.Tensor) -> ModelTrac
     params = dict(model.named_parameters())
     leaf_names = {id(p): n for n, p in params.items()}
     real = out.device.type != "meta"
-    graph, ids = build_graph(out, "output", NODE_LIMIT, leaf_names, {},
+    graph, ids = build_graph(out, output_name, NODE_LIMIT, leaf_names, {},
                              values=(lambda fn: flog.op_value.get(fn)) if real else
                              (lambda fn: None))
     node_module = _attribute(graph, ids, flog, paths, params)

@@ -122,7 +122,7 @@ class CallRecorder(TorchFunctionMode):
     def module_done(self, m: nn.Module, out: object) -> None:
         path = self.paths[m]
         if is_layer(path, m):
-            name, k = self._name(path or self.name)
+            name, k = self._name(path or type(m).__name__)  # the model itself: its class
             self.rows.append(_row(path, name, m, shape_of(out), k))
 
     def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
@@ -142,18 +142,19 @@ class CallRecorder(TorchFunctionMode):
         """The rows recorded, then layers the forward never called (their parameters
         still count, e.g. an attention's out_proj used through its weight only)."""
         called = {r.name for r in self.rows if r.kind == "module" and r.call == 1}
+        root = type(model).__name__
         rows = list(self.rows)
         for path, m in model.named_modules():
-            if is_layer(path, m) and (path or self.name) not in called \
+            if is_layer(path, m) and (path or root) not in called \
                     and list(m.parameters(recurse=False)):
-                rows.append(_row(path, path or self.name, m, None, 1))
+                rows.append(_row(path, path or root, m, None, 1))
         return _totals(self.name, model, tuple(rows))
 
 
 def summarize(name: str, model: nn.Module,
               shapes: dict[str, tuple[int, ...] | None] | None = None) -> Summary:
     """Without running the model: layers in definition order (the CLI's --no-run)."""
-    rows = tuple(_row(p, p or name, m, (shapes or {}).get(p), 1)
+    rows = tuple(_row(p, p or type(m).__name__, m, (shapes or {}).get(p), 1)
                  for p, m in model.named_modules() if is_layer(p, m))
     return _totals(name, model, rows)
 

@@ -9,6 +9,7 @@ import streamlit as st
 from graphviz_tools.errors import ProgramError
 from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, digits, t
 from graphviz_tools.style import GRAD_COLOR, KINDS
+from ui.widget_texts import widget_css
 
 LANG_KEY = "lang"
 
@@ -70,7 +71,7 @@ def language_switch() -> None:
 
 
 def page_style() -> None:
-    st.html(_CSS + (_CLASSROOM_CSS if classroom() else ""))
+    st.html(_CSS + (_CLASSROOM_CSS if classroom() else "") + widget_css(lang()))
 
 
 def legend(language: str, kinds: tuple[str, ...] = ("leaf", "op", "output")) -> None:

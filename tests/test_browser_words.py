@@ -1,0 +1,101 @@
+"""Browser: every page in Bengali shows no English outside code; the language stays.
+
+The walk reads every text node of the page (hidden tabs and expanders included),
+except code, the graph's <title>, icon ligatures and text CSS has replaced (font-size
+0, see ui/widget_texts.py). What remains may hold Latin script only for names that
+are code or proper names: identifiers (digits, _, ., parentheses), CamelCase and
+ACRONYMS, one- and two-letter symbols, and the short list below.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+# PyTorch function and module names, optimizers, tools, key names, language names
+ALLOWED = {"torch", "tanh", "relu", "sigmoid", "softmax", "exp", "log", "sqrt", "abs", "sin",
+           "cos", "max", "min", "sum", "mean", "clamp", "grad", "backward", "forward", "meta",
+           "Adam", "RMSprop", "Graphviz", "English", "Alt", "Ctrl", "Enter", "xor", "moons",
+           "micrograd", "None", "True", "False", "Dense", "Linear", "LazyLinear", "Module",
+           "inf", "nan", "import", "print", "requires", "state", "dict", "weights", "only",
+           "Normalize", "unsqueeze", "features", "include", "top", "retain", "optimizer",
+           "zero", "norm", "clip", "label", "for", "while", "lambda", "flatten", "add",
+           "out", "loss"}  # variable names of the book's code, shown on graph nodes
+# Streamlit's own texts that no API or CSS reaches (a visually hidden skip link)
+STREAMLIT = ("Skip to main content",)
+TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-()=\[\]/]*")
+
+WALK = """() => {
+  const skip = el => el.closest('code, pre, textarea, script, style, noscript, title, .katex,'
+    + ' [data-testid="stIconMaterial"], [data-testid="stExpanderIcon"], .stExpanderIcon');
+  const out = [];
+  const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let n;
+  while ((n = w.nextNode())) {
+    const el = n.parentElement;
+    if (!el || skip(el) || getComputedStyle(el).fontSize === '0px') continue;
+    if (/[A-Za-z]/.test(n.textContent)) out.push(n.textContent.trim());
+  }
+  return out;
+}"""
+
+
+def english_words(texts: list[str]) -> set[str]:
+    bad = set()
+    for text in texts:
+        if text in STREAMLIT:
+            continue
+        for tok in TOKEN.findall(text):
+            word = tok.strip(".-/()=[]")
+            if (len(word) <= 2 or re.search(r"[\d_.(=\[/]", word) or word in ALLOWED
+                    or re.search(r"[a-z][A-Z]", word) or word.isupper()
+                    or re.fullmatch(r"[A-Z][a-z]+[A-Z0-9].*", word)):
+                continue
+            bad.add(word)
+    return bad
+
+
+def _bengali(browser: object) -> object:
+    ctx = browser.new_context(locale="en-US",  # type: ignore[attr-defined]
+                              viewport={"width": 1400, "height": 1000})
+    ctx.route(re.compile(r"^(?!http://127\.0\.0\.1).*"), lambda r: r.abort())  # offline
+    return ctx
+
+
+@pytest.mark.parametrize("path, ready", [("", "svg .node"), ("tiny_network", "h1"),
+                                         ("model_anatomy", "svg .node"), ("learn", "h1")])
+def test_every_page_in_bengali_has_no_english_words(browser, server: str, path: str,  # noqa: ANN001
+                                                    ready: str) -> None:
+    ctx = _bengali(browser)
+    page = ctx.new_page()
+    page.goto(f"{server}/{path}?lang=bn")
+    page.wait_for_selector(ready, timeout=60_000)
+    if path == "tiny_network":  # one step: the update panel and the training figures
+        page.get_by_role("button", name="এক ধাপ").click()
+        page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_timeout(2500)  # the last fragments (figures, tables) settle
+    bad = english_words(page.evaluate(WALK))
+    page.screenshot(path=str(ARTIFACTS / f"bn-{path or 'lab'}.png"), full_page=True)
+    ctx.close()
+    assert not bad, f"English on the Bengali {path or 'lab'} page: {sorted(bad)}"
+
+
+def test_language_survives_learn_buttons_and_sidebar(browser, server: str) -> None:  # noqa: ANN001
+    """A browser in English, a link with ?lang=bn: every way between pages keeps it."""
+    ctx = _bengali(browser)
+    page = ctx.new_page()
+    page.goto(f"{server}/learn?lang=bn")
+    page.wait_for_selector("h1", timeout=60_000)
+    page.get_by_role("button", name="এক্সপ্রেশন ল্যাবে খুলুন").first.click()
+    page.wait_for_selector("h1:has-text('এক্সপ্রেশন ল্যাব')", timeout=60_000)
+    page.wait_for_function("() => location.search.includes('lang=bn')", timeout=30_000)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="ছোট নেটওয়ার্ক").click()
+    page.wait_for_selector("h1:has-text('ছোট নেটওয়ার্ক')", timeout=60_000)
+    page.wait_for_function("() => location.search.includes('lang=bn')", timeout=30_000)
+    assert "/tiny_network" in page.url
+    ctx.close()
