@@ -12,7 +12,7 @@ from graphviz_tools.fmt import compact, full, number, shape
 from graphviz_tools.i18n import t
 from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
 from graphviz_tools.ops import friendly
-from ui.common import classroom, lang, legend, native_digits, show_error
+from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import graph_downloads
 from ui.stepper import stepper
 
@@ -152,8 +152,8 @@ with tab_check:
         fd_text = ", ".join(number(x) for x in fd.estimate)
         if fd.checked < fd.total:
             fd_text += f", … ({fd.checked}/{fd.total})"
-        rows.append({t("col.input", L): n.name, t("col.autograd", L): compact(got, 16),
-                     t("col.fd", L): fd_text, t("col.diff", L): f"{v.diff:.1e}",
+        rows.append({t("col.input", L): n.name, t("col.autograd", L): localize(compact(got, 16)),
+                     t("col.fd", L): localize(fd_text), t("col.diff", L): localize(f"{v.diff:.1e}"),
                      t("col.ok", L): "✓" if v.ok else "✗", t("col.reason", L): t(v.reason, L)})
     st.dataframe(rows, hide_index=True)
 

@@ -8,6 +8,7 @@ from examples.networks import ACTIVATIONS, LOSSES, NETWORKS, NetSettings
 from graphviz_tools import ProgramError
 from graphviz_tools.codegen import training_code
 from graphviz_tools.datasets import DATASETS, MAX_UPLOAD_BYTES
+from graphviz_tools.figdigits import with_native_digits
 from graphviz_tools.i18n import t
 from graphviz_tools.train_figures import (
     boundary_figure,
@@ -19,12 +20,19 @@ from graphviz_tools.train_figures import (
     params_figure,
 )
 from graphviz_tools.training import OPTIMIZERS, TrainConfig
-from ui.common import classroom, lang, localize, show_error
+from ui.common import classroom, lang, localize, native_digits, show_error
 from ui.exports import csv_bytes
 from ui.stepper import stepper
 from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
 
 L = lang()
+
+
+def shown(fig: dict) -> dict:
+    """The figure in the page's digits (Plotly has no Bengali digits of its own)."""
+    return with_native_digits(fig, L) if native_digits() else fig
+
+
 LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
 BATCHES = [0, 1, 4, 8, 16, 32, 64]
 
@@ -152,8 +160,8 @@ with view:
             update_panel(trainer, step, L)
     with tabs[1]:
         if h.steps:
-            st.plotly_chart(figure_of(trainer, loss_figure, L), key=P + "loss_fig")
-            st.plotly_chart(figure_of(trainer, params_figure, L), key=P + "params_fig")
+            st.plotly_chart(shown(figure_of(trainer, loss_figure, L)), key=P + "loss_fig")
+            st.plotly_chart(shown(figure_of(trainer, params_figure, L)), key=P + "params_fig")
             st.download_button(t("export.history", L),
                                lambda: csv_bytes(history_rows(trainer.history)),
                                file_name=f"{name}-history.csv", mime="text/csv",
@@ -162,14 +170,14 @@ with view:
             st.caption(t("net.no_steps", L))
     with tabs[2]:
         if net.task == "classification":
-            st.plotly_chart(figure_of(trainer, boundary_figure, L), key=P + "boundary")
+            st.plotly_chart(shown(figure_of(trainer, boundary_figure, L)), key=P + "boundary")
         else:
-            st.plotly_chart(figure_of(trainer, fit_figure, L), key=P + "fit")
+            st.plotly_chart(shown(figure_of(trainer, fit_figure, L)), key=P + "fit")
         landscape = figure_of(trainer, landscape_figure, L)
         if landscape is not None:
-            st.plotly_chart(landscape, key=P + "landscape")
+            st.plotly_chart(shown(landscape), key=P + "landscape")
     with tabs[3]:
-        st.plotly_chart(network_figure(trainer, h.steps, L), key=P + "netfig")
+        st.plotly_chart(shown(network_figure(trainer, h.steps, L)), key=P + "netfig")
         st.caption(t("net.network_caption", L))
     with tabs[4]:
         st.caption(t("net.code_caption", L))

@@ -174,3 +174,39 @@ def test_refused_syntax_named_in_bengali(src: str) -> None:
     prose = re.sub(r"`[^`]*`", "", err.value.in_lang("bn"))
     words = set(re.findall(r"[A-Za-z]{3,}", prose))
     assert words <= {"for", "while", "lambda"}, prose  # Python keywords themselves only
+
+
+def test_digits_map_numbers_not_names() -> None:
+    from graphviz_tools.i18n import digits
+
+    assert digits("w1 = 0.5 · MulBackward0 · ResNet-50 · 1×512×7×7 · 1.5e-3", "bn", True) \
+        == "w1 = ০.৫ · MulBackward0 · ResNet-50 · ১×৫১২×৭×৭ · ১.৫e-৩"
+    assert digits("w1 = 0.5", "bn", False) == digits("w1 = 0.5", "en", True) == "w1 = 0.5"
+
+
+def test_figures_get_bengali_tick_labels_and_texts() -> None:
+    from examples.networks import NETWORKS
+    from graphviz_tools.animation import figure
+    from graphviz_tools.figdigits import nice_ticks, with_native_digits
+    from graphviz_tools.train_figures import loss_figure
+    from graphviz_tools.training import TrainConfig, Trainer
+
+    assert nice_ticks(0.0, 1.0) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    net = NETWORKS["classifier"]
+    tr = Trainer(TrainConfig(network="classifier", settings=net.defaults),
+                 net.build(net.defaults, 0), net.data(net.defaults, 0), "bce")
+    tr.run(12)
+    fig = loss_figure(tr, "bn")
+    shown = with_native_digits(fig, "bn")
+    x = shown["layout"]["xaxis"]
+    assert x["tickvals"][0] >= 1 and all(v == int(v) for v in x["tickvals"])
+    assert all(re.fullmatch("[০-৯]+", s) for s in x["ticktext"]), x["ticktext"]
+    assert shown["data"][0]["y"] == fig["data"][0]["y"]  # data untouched
+    # the animation: frame names and slider args untouched, texts mapped
+    anim = figure(run_program("z = x * y + 2", {"x": 3.0, "y": 4.0}), "bn")
+    bn = with_native_digits(anim, "bn")
+    assert [f["name"] for f in bn["frames"]] == [f["name"] for f in anim["frames"]]
+    assert json.dumps(bn["layout"].get("sliders", [])).count('"args"') == \
+        json.dumps(anim["layout"].get("sliders", [])).count('"args"')
+    assert "১৪" in json.dumps(bn, ensure_ascii=False)  # z = 14, in Bengali digits
+    assert with_native_digits(anim, "en") is anim
