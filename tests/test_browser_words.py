@@ -99,3 +99,25 @@ def test_language_survives_learn_buttons_and_sidebar(browser, server: str) -> No
     page.wait_for_function("() => location.search.includes('lang=bn')", timeout=30_000)
     assert "/tiny_network" in page.url
     ctx.close()
+
+
+def test_restored_checkpoint_changes_the_shown_model(browser, server: str,  # noqa: ANN001
+                                                     tmp_path) -> None:  # noqa: ANN001
+    """Upload a state_dict with a_variable = 7: the graph now computes 7·5 + 5 = 40."""
+    import torch
+
+    path = tmp_path / "simple.pt"
+    torch.save({"a_variable": torch.tensor(7.0), "non_trainable_variable": torch.tensor(5.0)},
+               path)
+    ctx = _bengali(browser)
+    page = ctx.new_page()
+    page.goto(f"{server}/model_anatomy?lang=bn")
+    page.wait_for_selector("svg .node", timeout=60_000)
+    texts = "() => [...document.querySelectorAll('svg .node text')].map(t => t.textContent)"
+    assert any("30" in x for x in page.evaluate(texts))  # 5·5 + 5 with the initial weights
+    page.get_by_role("tab", name="চেকপয়েন্ট").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.wait_for_function(f"() => ({texts})().some(t => t.includes('40'))", timeout=60_000)
+    assert page.get_by_text("ফিরিয়ে আনা ওজন দেখানো হচ্ছে", exact=False).count() == 1
+    page.screenshot(path=str(ARTIFACTS / "bn-anatomy-restored.png"), full_page=True)
+    ctx.close()
