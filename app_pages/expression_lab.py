@@ -56,7 +56,7 @@ with editor:
         st.session_state[P + "program"] = preset.code_in(L)
     source: str = st.session_state[P + "program"]
     if source == preset.code_in(L):
-        st.caption(t(f"preset.{preset.key}.about", L))
+        st.caption(localize(t(f"preset.{preset.key}.about", L)))
     if classroom():  # projector: the program is shown, not edited
         st.code(source, language="python")
     else:
@@ -106,7 +106,8 @@ with result:
         st.info(t("lab.note.summed" if last.summed else "lab.note.implicit", L, name=out.name),
                 icon=":material/info:")
     if len(trace.passes) > 1:
-        st.info(t("lab.note.passes", L, n=len(trace.passes)), icon=":material/add_circle:")
+        st.info(localize(t("lab.note.passes", L, n=len(trace.passes))),
+                icon=":material/add_circle:")
     values = [v for n in trace.graph.nodes for v in (n.value, n.grad) if v is not None]
     if not all(v.finite for v in values):
         st.warning(t("lab.nonfinite", L), icon=":material/warning:")
@@ -135,7 +136,7 @@ with tab_steps:
     stepper(trace, L, P, (source, inputs))
 
 with tab_check:
-    st.caption(t("lab.check.caption", L))
+    st.caption(localize(t("lab.check.caption", L)))
     leaves = [n for n in trace.leaves() if n.name]
     checks = fd_cached(source, inputs, tuple(n.name for n in leaves))
     rows = []

@@ -29,7 +29,7 @@ keep = {"lang": L}  # switch_page drops the address bar's query params: carry th
 for i, (key, preset, network) in enumerate(SECTIONS, start=1):
     with st.container(border=True):
         st.subheader(localize(f"{i}. {t(f'learn.{key}.title', L)}"))
-        st.markdown(t(f"learn.{key}.body", L))
+        st.markdown(localize(t(f"learn.{key}.body", L)))
         if preset and st.button(t("learn.open_lab", L), key=f"learn.{key}",
                                 icon=":material/arrow_forward:"):
             open_lab(preset)

@@ -158,7 +158,7 @@ with info_col:
             st.code("\n".join(f"{n}: {type(p).__name__}" for n, p in model.named_parameters()),
                     language=None)
             model(spec.example())
-            st.caption(t("anat.lazy_after", L))
+            st.caption(localize(t("anat.lazy_after", L)))
         st.dataframe([{t("anat.col.param", L): n, t("anat.col.shape", L):
                        fmt_shape(tuple(p.shape)) or t("fmt.scalar", L),
                        t("anat.col.params", L): fmt_n(p.numel()),

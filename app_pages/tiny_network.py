@@ -62,7 +62,7 @@ with controls.expander(t("net.settings", L), expanded=not classroom()):
     name = st.selectbox(t("net.network", L), list(NETWORKS), key=P + "network",
                         format_func=lambda k: t(f"net.{k}.title", L), on_change=use_defaults)
     net = NETWORKS[name]
-    st.caption(t(f"net.{name}.about", L))
+    st.caption(localize(t(f"net.{name}.about", L)))
     d = net.defaults
     opts = set(net.options)
     hidden = st.slider(t("net.hidden", L), 0, 3, key=P + "hidden",

@@ -35,3 +35,9 @@ def digits(text: str, lang: str, native: bool) -> str:
     if not (native and lang == "bn"):
         return text
     return _NUMBER.sub(lambda m: m.group(0).translate(_BN_DIGITS), text)
+
+
+def digits_prose(text: str, lang: str, native: bool) -> str:
+    """`digits` for Markdown prose: `code spans` keep their digits (code stays code)."""
+    parts = re.split(r"(`[^`]*`)", text)
+    return "".join(p if p.startswith("`") else digits(p, lang, native) for p in parts)

@@ -32,7 +32,8 @@ TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-()=\[\]/]*")
 
 WALK = """() => {
   const skip = el => el.closest('code, pre, textarea, script, style, noscript, title, .katex,'
-    + ' [data-testid="stIconMaterial"], [data-testid="stExpanderIcon"], .stExpanderIcon');
+    + ' [data-testid="stIconMaterial"], [data-testid="stExpanderIcon"], .stExpanderIcon,'
+    + ' [data-testid="stAlertDynamicIcon"], [aria-hidden="true"][translate="no"]');
   const out = [];
   const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   let n;
@@ -45,14 +46,32 @@ WALK = """() => {
 }"""
 
 
+def shown_names() -> set[str]:
+    """Identifiers the app shows as they are: variable names of the presets, module
+    paths and classes of the models, the networks' tapped tensors (code, not prose)."""
+    import ast
+
+    from examples.models import MODELS
+    from examples.presets import PRESETS
+
+    names = {"logits", "h", "y_pred", "torchvision"}
+    for p in PRESETS.values():
+        names |= {n.id for n in ast.walk(ast.parse(p.code)) if isinstance(n, ast.Name)}
+    for spec in MODELS.values():
+        for path, m in spec.build().named_modules():
+            names |= set(path.split(".")) | {type(m).__name__}
+    return names
+
+
 def english_words(texts: list[str]) -> set[str]:
     bad = set()
+    allowed = ALLOWED | shown_names()
     for text in texts:
         if text in STREAMLIT:
             continue
         for tok in TOKEN.findall(text):
             word = tok.strip(".-/()=[]")
-            if (len(word) <= 2 or re.search(r"[\d_.(=\[/]", word) or word in ALLOWED
+            if (len(word) <= 2 or re.search(r"[\d_.(=\[/]", tok.rstrip(".")) or word in allowed
                     or re.search(r"[a-z][A-Z]", word) or word.isupper()
                     or re.fullmatch(r"[A-Z][a-z]+[A-Z0-9].*", word)):
                 continue

@@ -7,7 +7,7 @@ from html import escape
 import streamlit as st
 
 from graphviz_tools.errors import ProgramError
-from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, digits, t
+from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, digits, digits_prose, t
 from graphviz_tools.style import GRAD_COLOR, KINDS
 from ui.widget_texts import widget_css
 
@@ -50,9 +50,9 @@ def native_digits() -> bool:
 
 
 def localize(text: str) -> str:
-    """Numbers in the UI's digits (Bengali digits when the switch is on); plain text only,
-    never code."""
-    return digits(text, lang(), native_digits())
+    """Numbers in the UI's digits (Bengali digits when the switch is on); Markdown `code`
+    spans keep theirs. Never for code blocks."""
+    return digits_prose(text, lang(), native_digits())
 
 
 def _sync_lang() -> None:
