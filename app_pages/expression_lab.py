@@ -163,8 +163,9 @@ with tab_table:
         [{t("col.id", L): n.id, t("col.name", L): n.name or "", t("col.kind", L):
           t(f"kind.{n.kind}", L), t("col.op", L): n.op or "",
           t("col.meaning", L): friendly(n.op, L), t("col.shape", L):
-          shape(n.value, L) if n.value else "", t("col.value", L): compact(n.value, 8),
-          t("col.grad", L): compact(n.grad, 8)} for n in trace.graph.nodes],
+          localize(shape(n.value, L)) if n.value else "",
+          t("col.value", L): localize(compact(n.value, 8)),
+          t("col.grad", L): localize(compact(n.grad, 8))} for n in trace.graph.nodes],
         hide_index=True)
 
 with tab_inspect:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from examples.presets import PRESETS
 from tests.helpers import app_test
 
@@ -53,3 +55,17 @@ def test_anatomy_shows_buffers_keras_note_and_vgg_features() -> None:
     assert not at.exception
     assert any("model.features(x)" in c.value for c in at.code)
     assert "১×৫১২×৭×৭" in "\n".join(c.value for c in at.caption)
+
+
+def test_crash_banner_in_the_ui_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page that fails shows the catalog's message first (Streamlit's follows)."""
+    import ui.common
+    from graphviz_tools.i18n import t
+
+    def boom(*_args: object, **_kw: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ui.common, "legend", boom)  # the lab draws its legend every run
+    at = app_test("app_pages/expression_lab.py", {"lang": "bn"})
+    assert at.exception  # still reported (tests and logs see it)
+    assert any(e.value == t("app.crash", "bn") for e in at.error)

@@ -210,3 +210,23 @@ def test_figures_get_bengali_tick_labels_and_texts() -> None:
         json.dumps(anim["layout"].get("sliders", [])).count('"args"')
     assert "১৪" in json.dumps(bn, ensure_ascii=False)  # z = 14, in Bengali digits
     assert with_native_digits(anim, "en") is anim
+
+
+def test_book_presets_carry_the_books_bengali_comments() -> None:
+    """On the Bengali page the book's presets show the book's own comments, verbatim."""
+    from examples.presets import PRESETS
+
+    book = (Path(__file__).resolve().parents[2] / "shared" / "seeds"
+            / "001_346323cd9218a508.txt")
+    if not book.exists():
+        pytest.skip("the book's chapter is not next to this checkout")
+    text = book.read_text(encoding="utf-8")
+    for p in PRESETS.values():
+        if not p.from_seed and p.key != "seed-ab":
+            continue
+        comments = re.findall(r"#\s*(.+?)\s*$", p.code_in("bn"), re.M)
+        assert comments, p.key
+        for c in comments:
+            assert c in text, (p.key, c)
+        assert run_program(p.code_in("bn"), p.inputs).to_dict() == \
+            run_program(p.code, p.inputs).to_dict()  # only comments differ
