@@ -51,10 +51,10 @@ def trace_model(name: str, model: nn.Module, example: torch.Tensor,
 
     handles = [h for m in paths for h in (m.register_forward_pre_hook(pre),
                                           m.register_forward_hook(post))]
-    flog = ForwardLog(scope=lambda: stack[-1])
     rec = CallRecorder(model, name, lambda: stack[-1])
+    flog = ForwardLog(scope=lambda: stack[-1], on_op=rec.on_op)
     try:
-        with ForwardCapture(flog), rec:
+        with ForwardCapture(flog):
             out = model(example)
     finally:
         for h in handles:

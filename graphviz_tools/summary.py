@@ -18,7 +18,6 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.overrides import TorchFunctionMode
 
 
 @dataclass(frozen=True)
@@ -103,14 +102,13 @@ _NOT_OPS = {"__get__", "__set__", "size", "dim", "numel", "__len__", "__bool__",
             "_has_compatible_shallow_copy_type", "stride", "data_ptr", "element_size"}
 
 
-class CallRecorder(TorchFunctionMode):
+class CallRecorder:
     """Rows in execution order: module calls (from hooks) and functional ops run
-    directly inside a composite module's forward (from this torch-function mode)."""
+    directly inside a composite module's forward (from the capture's `on_op`)."""
 
     def __init__(self, model: nn.Module, name: str, scope: Callable[[], str]) -> None:
-        super().__init__()
         self.paths = {m: p for p, m in model.named_modules()}
-        self.modules = {p: m for m, p in self.paths.items()}
+        self.layers = {p for m, p in self.paths.items() if is_layer(p, m)}  # asked per op
         self.name, self.scope = name, scope
         self.rows: list[LayerRow] = []
         self.calls: dict[str, int] = {}
@@ -121,22 +119,21 @@ class CallRecorder(TorchFunctionMode):
 
     def module_done(self, m: nn.Module, out: object) -> None:
         path = self.paths[m]
-        if is_layer(path, m):
+        if path in self.layers:
             name, k = self._name(path or type(m).__name__)  # the model itself: its class
             self.rows.append(_row(path, name, m, shape_of(out), k))
 
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001
-        out = func(*args, **(kwargs or {}))
+    def on_op(self, func: Any, args: tuple, out: object) -> None:
         scope = self.scope()
+        if scope in self.layers or not isinstance(out, torch.Tensor):
+            return  # inside a layer: its row says it all
         fname = getattr(func, "__name__", "")
         op = fname.strip("_")
-        if (isinstance(out, torch.Tensor) and op and fname not in _NOT_OPS
+        if (op and fname not in _NOT_OPS
                 and torch.is_grad_enabled()  # not a lazy layer's weight init (no_grad)
-                and any(isinstance(a, torch.Tensor) for a in args)
-                and not is_layer(scope, self.modules.get(scope, nn.Module()))):
+                and any(isinstance(a, torch.Tensor) for a in args)):
             name, k = self._name(f"{scope}.{op}" if scope else op)
             self.rows.append(LayerRow(name, op, tuple(out.shape), 0, True, 0, 0, "op", k))
-        return out
 
     def summary(self, model: nn.Module) -> Summary:
         """The rows recorded, then layers the forward never called (their parameters
