@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from examples.presets import PRESETS
@@ -69,3 +71,13 @@ def test_crash_banner_in_the_ui_language(monkeypatch: pytest.MonkeyPatch) -> Non
     at = app_test("app_pages/expression_lab.py", {"lang": "bn"})
     assert at.exception  # still reported (tests and logs see it)
     assert any(e.value == t("app.crash", "bn") for e in at.error)
+
+
+@pytest.mark.parametrize("page", ["app_pages/expression_lab.py", "app_pages/tiny_network.py",
+                                  "app_pages/model_anatomy.py", "app_pages/learn.py"])
+def test_every_page_with_bengali_digits(page: str) -> None:
+    at = app_test(page, {"lang": "bn", "digits": "1", "trained": "3"})
+    assert not at.exception
+    assert at.session_state["digits"] is True
+    for m in at.metric:  # counts, losses, accuracies: no ASCII digit left
+        assert not re.search("[0-9]", m.value), (page, m.label, m.value)
