@@ -7,24 +7,33 @@ import streamlit as st
 from examples.networks import ACTIVATIONS, LOSSES, NETWORKS, NetSettings
 from graphviz_tools import ProgramError
 from graphviz_tools.codegen import training_code
-from graphviz_tools.datasets import DATASETS
+from graphviz_tools.datasets import DATASETS, MAX_UPLOAD_BYTES
+from graphviz_tools.figdigits import with_native_digits
 from graphviz_tools.i18n import t
 from graphviz_tools.train_figures import (
     boundary_figure,
     fit_figure,
+    has_test_split,
     landscape_figure,
     loss_figure,
     network_figure,
     params_figure,
 )
 from graphviz_tools.training import OPTIMIZERS, TrainConfig
-from ui.common import classroom, lang, show_error
+from ui.common import classroom, lang, localize, native_digits, show_error
 from ui.exports import csv_bytes
 from ui.race import race_section
 from ui.stepper import stepper
 from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
 
 L = lang()
+
+
+def shown(fig: dict) -> dict:
+    """The figure in the page's digits (Plotly has no Bengali digits of its own)."""
+    return with_native_digits(fig, L) if native_digits() else fig
+
+
 LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
 BATCHES = [0, 1, 4, 8, 16, 32, 64]
 
@@ -54,14 +63,14 @@ with controls.expander(t("net.settings", L), expanded=not classroom()):
     name = st.selectbox(t("net.network", L), list(NETWORKS), key=P + "network",
                         format_func=lambda k: t(f"net.{k}.title", L), on_change=use_defaults)
     net = NETWORKS[name]
-    st.caption(t(f"net.{name}.about", L))
+    st.caption(localize(t(f"net.{name}.about", L)))
     d = net.defaults
     opts = set(net.options)
     hidden = st.slider(t("net.hidden", L), 0, 3, key=P + "hidden",
                        disabled="hidden_layers" not in opts)
     units = st.slider(t("net.units", L), 1, 8, key=P + "units", disabled="units" not in opts)
     act = st.selectbox(t("net.activation", L), list(ACTIVATIONS), key=P + "activation",
-                       disabled="activation" not in opts)
+                       disabled="activation" not in opts, format_func=lambda k: t(f"act.{k}", L))
     loss = st.selectbox(t("net.loss", L), LOSSES, key=P + "loss",
                         disabled="loss" not in opts, format_func=lambda k: t(f"loss.{k}", L))
     dataset, upload = d.dataset, None
@@ -69,7 +78,8 @@ with controls.expander(t("net.settings", L), expanded=not classroom()):
         dataset = st.selectbox(t("net.dataset", L), [*DATASETS, "upload"], key=P + "dataset",
                                format_func=lambda k: t(f"data.{k}", L))
         if dataset == "upload":
-            file = st.file_uploader(t("net.upload", L), type=["csv"], key=P + "upload")
+            file = st.file_uploader(t("net.upload", L, limit=MAX_UPLOAD_BYTES // 1000),
+                                    type=["csv"], key=P + "upload", max_upload_size=1)
             upload = file.getvalue() if file is not None else None
     noise = st.slider(t("net.noise", L), 0.0, 0.5, step=0.05, key=P + "noise",
                       disabled="noise" not in opts)
@@ -78,7 +88,7 @@ with controls.expander(t("net.settings", L), expanded=not classroom()):
                              format_func=lambda k: t(f"opt.{k}", L))
     lr = st.select_slider(t("net.lr", L), LRS, key=P + "lr")
     batch = st.selectbox(t("net.batch", L), BATCHES, key=P + "batch",
-                         format_func=lambda b: t("net.batch_all", L) if b == 0 else str(b))
+                         format_func=lambda b: localize(str(b)) if b else t("net.batch_all", L))
     seed = int(st.number_input(t("net.seed", L), 0, 10_000, key=P + "seed"))
     clip_on = st.toggle(t("net.clip", L), key=P + "clip_on")
     st.session_state.setdefault(P + "max_norm", 1.0)
@@ -102,8 +112,9 @@ with view:
     b1, b2, b3, b4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
     stepped = b1.button(t("net.step", L), key=P + "do_step", type="primary",
                         icon=":material/skip_next:")
-    n_steps = b2.selectbox(t("net.n_steps", L), [10, 100, 1000], key=P + "n")
-    train_n = b3.button(t("net.train_n", L, n=n_steps), key=P + "train",
+    n_steps = b2.selectbox(t("net.n_steps", L), [10, 100, 1000], key=P + "n",
+                           format_func=lambda n: localize(str(n)))
+    train_n = b3.button(localize(t("net.train_n", L, n=n_steps)), key=P + "train",
                         icon=":material/fast_forward:")
     if b4.button(t("net.reset", L), key=P + "reset", icon=":material/restart_alt:"):
         reset(config, upload)
@@ -128,10 +139,14 @@ with view:
     h = trainer.history
     st.session_state[P + "trained"] = h.steps  # what a share link records
     m1, m2, m3 = st.columns(3)
-    m1.metric(t("net.steps_done", L), h.steps)
-    m2.metric(t("train.loss_train", L), f"{h.losses[-1]:.4g}" if h.steps else "—")
+    m1.metric(t("net.steps_done", L), localize(str(h.steps)))
+    m2.metric(t("train.loss_train", L), localize(f"{h.losses[-1]:.4g}") if h.steps else "—")
     acc = h.accuracy[-1] if h.steps else None
-    m3.metric(t("net.accuracy", L), f"{acc:.0%}" if acc is not None else "—")
+    split = has_test_split(trainer)  # else "test" would be the training points
+    m3.metric(t("net.accuracy" if split else "net.accuracy_train", L),
+              localize(f"{acc:.0%}") if acc is not None else "—")
+    if not split:
+        st.caption(t("train.loss_on_train", L))
 
     tabs = st.tabs([t("net.tab.step", L), t("net.tab.curves", L), t("net.tab.data", L),
                     t("net.tab.network", L), t("net.tab.code", L)])
@@ -146,8 +161,8 @@ with view:
             update_panel(trainer, step, L)
     with tabs[1]:
         if h.steps:
-            st.plotly_chart(figure_of(trainer, loss_figure, L), key=P + "loss_fig")
-            st.plotly_chart(figure_of(trainer, params_figure, L), key=P + "params_fig")
+            st.plotly_chart(shown(figure_of(trainer, loss_figure, L)), key=P + "loss_fig")
+            st.plotly_chart(shown(figure_of(trainer, params_figure, L)), key=P + "params_fig")
             st.download_button(t("export.history", L),
                                lambda: csv_bytes(history_rows(trainer.history)),
                                file_name=f"{name}-history.csv", mime="text/csv",
@@ -156,14 +171,14 @@ with view:
             st.caption(t("net.no_steps", L))
     with tabs[2]:
         if net.task == "classification":
-            st.plotly_chart(figure_of(trainer, boundary_figure, L), key=P + "boundary")
+            st.plotly_chart(shown(figure_of(trainer, boundary_figure, L)), key=P + "boundary")
         else:
-            st.plotly_chart(figure_of(trainer, fit_figure, L), key=P + "fit")
+            st.plotly_chart(shown(figure_of(trainer, fit_figure, L)), key=P + "fit")
         landscape = figure_of(trainer, landscape_figure, L)
         if landscape is not None:
-            st.plotly_chart(landscape, key=P + "landscape")
+            st.plotly_chart(shown(landscape), key=P + "landscape")
     with tabs[3]:
-        st.plotly_chart(network_figure(trainer, h.steps, L), key=P + "netfig")
+        st.plotly_chart(shown(network_figure(trainer, h.steps, L)), key=P + "netfig")
         st.caption(t("net.network_caption", L))
     with tabs[4]:
         st.caption(t("net.code_caption", L))
