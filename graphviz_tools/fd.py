@@ -30,11 +30,16 @@ class FDCheck:
 
 
 def finite_differences(text: str, names: list[str], inputs: dict[str, float] | None = None,
-                       limits: Limits = DEFAULT_LIMITS) -> dict[str, FDCheck]:
+                       limits: Limits = DEFAULT_LIMITS, sandboxed: bool = False
+                       ) -> dict[str, FDCheck]:
     """Central-difference estimates of d(output)/d(name) for each named leaf.
 
     Names whose estimate cannot be computed (the output uses .grad, say) are left out.
+    With `sandboxed`, every rerun happens in one envelope worker (one budget for all).
     """
+    if sandboxed:
+        from .sandbox import run
+        return run("fd", text, names, inputs)
     program = parse(text, limits)
     inputs = inputs or {}
     base = _output(program, inputs, limits, None)

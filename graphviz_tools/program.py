@@ -25,14 +25,23 @@ def run_program(
     inputs: dict[str, float] | None = None,
     lang: str = DEFAULT_LANG,
     limits: Limits = DEFAULT_LIMITS,
+    sandboxed: bool = False,
 ) -> Trace:
-    """Parse + run + backward, all captured from PyTorch. Raises only ProgramError."""
+    """Parse + run + backward, all captured from PyTorch. Raises only ProgramError.
+
+    With `sandboxed`, the whole run happens in an envelope worker (sandbox.py): the
+    OS bounds its CPU time and memory, for text nobody has checked by hand."""
+    if sandboxed:
+        from .sandbox import run
+        return run("trace", text, inputs, lang, limits, lang=lang)
     try:
         return _run(text, inputs or {}, limits)
     except ProgramError as e:
         raise e.localized(lang) from None
     except RecursionError:
         raise ProgramError("too_deep", lang=lang, limit=limits.depth) from None
+    except MemoryError:
+        raise ProgramError("budget_memory", lang=lang, mb=512) from None
     except Exception as e:  # noqa: BLE001 - the contract: ProgramError, never anything else
         log.exception("unexpected failure running a program")
         raise ProgramError("internal", lang=lang, detail=type(e).__name__) from None

@@ -1,0 +1,276 @@
+"""The envelope: every user-triggered action runs in a worker process under OS limits.
+
+The pre-checks in guards.py give clear messages for the cases we know; this is the
+backstop for the rest. Each action runs in a fresh worker forked from a forkserver
+that has torch and the engine preloaded (a clean, single-threaded parent: forking
+the Streamlit server itself would copy its threads' locks). A worker serves exactly
+one action and exits, so the limits are set once, from zero, with hard ceilings:
+
+- CPU: RLIMIT_CPU = `cpu_seconds` (soft: SIGXCPU kills the worker; hard +1 s: SIGKILL);
+- memory: RLIMIT_AS = the worker's address space at start + `memory_mb`. RLIMIT_AS,
+  not RLIMIT_DATA: torch's CPU allocator takes big blocks with mmap and both count
+  them, but AS also counts file maps and thread stacks, so nothing escapes it; torch
+  makes no large virtual reservations on CPU (measured: ~640 MB VmSize after import,
+  all of it real libraries), so the limit is not eaten by reservations (tests prove
+  a 1 GB tensor is refused and a 100 MB one is not);
+- wall clock: the parent kills a worker that has not answered in `wall_seconds`;
+- output: the pickled result is refused past `result_bytes`.
+
+A spare worker is forked ahead of time, so a Run costs one pickle round trip.
+A killed worker is replaced; the server and other sessions never notice.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import logging
+import math
+import multiprocessing as mp
+import os
+import pickle
+import resource
+import signal
+import threading
+from dataclasses import dataclass
+from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
+from typing import Any
+
+from .errors import ProgramError
+
+log = logging.getLogger(__name__)
+
+# name -> "module:function" (imported in the worker; the forkserver preloads them)
+ACTIONS: dict[str, str] = {
+    "trace": "graphviz_tools.actions:trace",
+    "program": "graphviz_tools.actions:program",
+    "fd": "graphviz_tools.actions:fd",
+    "csv": "graphviz_tools.actions:csv",
+    "checkpoint": "graphviz_tools.actions:checkpoint",
+    "train": "graphviz_tools.actions:train",
+    "probe": "graphviz_tools.actions:probe",  # tests and bench: misbehave on purpose
+}
+PRELOAD = ["torch", "graphviz_tools.actions", "graphviz_tools.warm"]
+
+
+@dataclass(frozen=True)
+class Budget:
+    # The issue's envelope: 2 s CPU for the whole action (trace, figure, fd reruns).
+    cpu_seconds: int = 2
+    # Above the worker's own start (torch loaded): a 100x100 float tensor is 40 KB,
+    # so 512 MB is thousands of times what a lesson needs.
+    memory_mb: int = 512
+    # CPU time can lag wall time on a busy 2-core box; a worker blocked or starved
+    # this long is killed anyway.
+    wall_seconds: float = 8.0
+    # Pickled result: a 150-node animation figure is well under 1 MB.
+    result_bytes: int = 16_000_000
+
+
+DEFAULT_BUDGET = Budget()
+
+
+# -- worker side ---------------------------------------------------------------
+def _worker(conn: Any, budget: Budget) -> None:
+    """One action under limits, then exit."""
+    import torch
+
+    torch.set_num_threads(1)  # one intra-op thread: 2 cores are shared by everyone
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    cpu = budget.cpu_seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    limit = _vm_bytes() + budget.memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        name, args, kwargs = conn.recv()
+    except (EOFError, OSError):
+        return
+    try:
+        data = pickle.dumps(("ok", _call(name, args, kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
+        if len(data) > budget.result_bytes:
+            data = _err_bytes(ProgramError("budget_output", mb=budget.result_bytes // 10**6))
+    except ProgramError as e:
+        data = _err_bytes(_memory_error() if _is_memory(e) else e)
+    except MemoryError:
+        data = _err_bytes(_memory_error())
+    except Exception as e:  # noqa: BLE001 - the contract: ProgramError, never anything else
+        data = _err_bytes(_memory_error() if "allocate" in str(e)
+                          else ProgramError("internal", detail=type(e).__name__))
+    conn.send_bytes(data)
+    conn.close()
+
+
+def _call(name: str, args: tuple, kwargs: dict) -> Any:
+    module, _, fn = ACTIONS[name].partition(":")
+    return getattr(importlib.import_module(module), fn)(*args, **kwargs)
+
+
+def _is_memory(e: ProgramError) -> bool:
+    # torch's allocator failure arrives as a RuntimeError the interpreter wrapped
+    return e.key in ("torch", "internal") and "allocat" in str(e.params.get("detail", ""))
+
+
+def _memory_error() -> ProgramError:
+    return ProgramError("budget_memory", mb=DEFAULT_BUDGET.memory_mb)
+
+
+def _err_bytes(e: ProgramError) -> bytes:
+    params = {k: v if isinstance(v, (int, float)) else str(v) for k, v in e.params.items()}
+    return pickle.dumps(("err", e.key, e.line, e.col, params))
+
+
+def _vm_bytes() -> int:
+    with open("/proc/self/statm") as f:  # first field: total program size, in pages
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# -- server side ---------------------------------------------------------------
+class _Popen(popen_forkserver.Popen):
+    """multiprocessing's forkserver Popen, minus re-running the parent's __main__ in
+    the worker (a script, a test runner or the CLI must not run twice; workers need
+    only the preloaded engine). The rest is the standard library's _launch."""
+
+    def _launch(self, process_obj: Any) -> None:
+        prep = {k: v for k, v in spawn.get_preparation_data(process_obj._name).items()
+                if not k.startswith("init_main")}
+        buf = io.BytesIO()
+        context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        _parent_w = os.dup(w)
+        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _Process(context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> _Popen:  # noqa: N802 - multiprocessing's name
+        return _Popen(process_obj)
+
+
+class Envelope:
+    """A small pool of one-shot workers; `call` runs one named action in one of them."""
+
+    def __init__(self, budget: Budget = DEFAULT_BUDGET, concurrent: int = 2,
+                 spares: int = 1) -> None:
+        self.budget, self.spares = budget, spares
+        self._ctx = mp.get_context("forkserver")
+        self._ctx.set_forkserver_preload(PRELOAD)
+        self._lock = threading.Lock()
+        self._idle: list[tuple[Any, Any]] = []  # (process, parent end of the pipe)
+        self._slots = threading.Semaphore(concurrent)  # actions running at once
+
+    def _spawn(self) -> tuple[Any, Any]:
+        parent, child = self._ctx.Pipe()
+        proc = _Process(target=_worker, args=(child, self.budget), daemon=True)
+        proc.start()
+        child.close()
+        return proc, parent
+
+    def warm(self) -> None:
+        """Start the forkserver (imports torch once) and the spare workers."""
+        with self._lock:
+            while len(self._idle) < self.spares:
+                self._idle.append(self._spawn())
+
+    def _take(self) -> tuple[Any, Any]:
+        with self._lock:
+            while self._idle:
+                proc, conn = self._idle.pop(0)
+                if proc.is_alive():
+                    return proc, conn
+                conn.close()
+        return self._spawn()
+
+    def _refill(self) -> None:
+        try:
+            self.warm()
+        except Exception:  # noqa: BLE001 - a missing spare only costs the next call a fork
+            log.exception("could not start a spare worker")
+
+    def call(self, action: str, *args: Any, lang: str = "en", **kwargs: Any) -> Any:
+        """Run `ACTIONS[action](*args, **kwargs)` in a worker; ProgramError on refusal."""
+        if action not in ACTIONS:
+            raise ValueError(action)
+        with self._slots:
+            proc, conn = self._take()
+            threading.Thread(target=self._refill, daemon=True).start()
+            try:
+                return self._exchange(proc, conn, (action, args, kwargs), lang)
+            finally:
+                conn.close()
+                if proc.is_alive():
+                    proc.kill()
+                proc.join(1)
+
+    def _exchange(self, proc: Any, conn: Any, msg: tuple, lang: str) -> Any:
+        b = self.budget
+        try:
+            conn.send(msg)
+            if not conn.poll(b.wall_seconds):
+                proc.kill()
+                raise ProgramError("budget_time", lang=lang, seconds=b.wall_seconds)
+            reply = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError, BrokenPipeError):
+            proc.join(1)
+            raise self._death(proc.exitcode, lang) from None
+        if reply[0] == "ok":
+            return reply[1]
+        _, key, line, col, params = reply
+        raise ProgramError(key, line, col, lang, **params)
+
+    def _death(self, code: int | None, lang: str) -> ProgramError:
+        b = self.budget
+        if code in (-signal.SIGXCPU, -signal.SIGKILL):
+            return ProgramError("budget_cpu", lang=lang, seconds=b.cpu_seconds)
+        log.warning("worker ended with exit code %s", code)
+        return ProgramError("budget_memory", lang=lang, mb=b.memory_mb)
+
+    def pids(self) -> list[int]:
+        """Spare workers' process ids (bench: memory of the idle pool)."""
+        with self._lock:
+            return [p.pid for p, _ in self._idle if p.pid is not None]
+
+
+def limit_self(budget: Budget = DEFAULT_BUDGET) -> None:
+    """The same envelope on this whole process (the CLI: one action, then exit).
+
+    CPU counts from now (imports already paid); past it, one line and exit 2."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(used.ru_utime + used.ru_stime) + budget.cpu_seconds
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+    limit = _vm_bytes() + budget.memory_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    def stop(_sig: int, _frame: object) -> None:
+        msg = ProgramError("budget_cpu", seconds=budget.cpu_seconds).message
+        os.write(2, (msg + "\n").encode())
+        os._exit(2)
+    signal.signal(signal.SIGXCPU, stop)
+    signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, budget.wall_seconds)
+
+
+_shared: Envelope | None = None
+_shared_lock = threading.Lock()
+
+
+def envelope() -> Envelope:
+    """The process-wide envelope (one forkserver, one pool), made on first use."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Envelope()
+        return _shared
+
+
+def run(action: str, *args: Any, lang: str = "en", **kwargs: Any) -> Any:
+    """Shorthand: `envelope().call(...)`."""
+    return envelope().call(action, *args, lang=lang, **kwargs)
