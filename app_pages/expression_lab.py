@@ -16,6 +16,7 @@ from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTION
 from graphviz_tools.ops import friendly
 from ui.common import classroom, lang, legend, native_digits, show_error
 from ui.exports import graph_downloads
+from ui.safe_text import safe_t
 from ui.stepper import stepper
 
 P = "lab."  # this page's session-state namespace
@@ -25,13 +26,16 @@ L = lang()
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def run_cached(source: str, inputs: tuple[tuple[str, float], ...], language: str) -> Trace:
-    return run_program(source, dict(inputs), language)
+    return run_program(source, dict(inputs), language, sandboxed=True)  # envelope (issue 11)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
               names: tuple[str, ...]) -> dict[str, FDCheck]:
-    return finite_differences(source, list(names), dict(inputs))
+    try:  # every rerun in one envelope worker; past the budget, the table says "—"
+        return finite_differences(source, list(names), dict(inputs), sandboxed=True)
+    except ProgramError:
+        return {}
 
 
 def load_preset() -> None:
@@ -103,7 +107,8 @@ with result:
     last = trace.last_pass
     out = trace.output_node
     if last is not None and last.implicit:
-        st.info(t("lab.note.summed" if last.summed else "lab.note.implicit", L, name=out.name),
+        st.info(safe_t("lab.note.summed" if last.summed else "lab.note.implicit", L,
+                       name=out.name),
                 icon=":material/info:")
     if len(trace.passes) > 1:
         st.info(t("lab.note.passes", L, n=len(trace.passes)), icon=":material/add_circle:")

@@ -14,6 +14,7 @@ from graphviz_tools.dot import to_dot
 from graphviz_tools.i18n import t
 from ui.common import classroom, lang, legend, show_error
 from ui.exports import csv_bytes, graph_downloads
+from ui.safe_text import safe_t
 
 P = "anat."
 L = lang()
@@ -134,7 +135,7 @@ with info_col:
                                       key=P + "upload")
             if upload is not None:
                 try:
-                    report = load_bytes(obj, upload.getvalue())
+                    report = load_bytes(obj, upload.getvalue(), sandboxed=True)
                 except ProgramError as err:
                     show_error(err, "", L)
                 else:
@@ -142,6 +143,7 @@ with info_col:
                     for key, items in (("anat.missing", report.missing),
                                        ("anat.unexpected", report.unexpected)):
                         if items:
-                            st.warning(t(key, L, names=", ".join(items)))
+                            st.warning(safe_t(key, L, names=", ".join(items)))
                     for n, want, got in report.wrong_shape:
-                        st.warning(t("anat.wrong_shape", L, name=n, want=want, got=got))
+                        st.warning(safe_t("anat.wrong_shape", L, name=n, want=want,
+                                          got=got))

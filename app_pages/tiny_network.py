@@ -21,7 +21,7 @@ from graphviz_tools.training import OPTIMIZERS, TrainConfig
 from ui.common import classroom, lang, show_error
 from ui.exports import csv_bytes
 from ui.stepper import stepper
-from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
+from ui.training import P, figure_of, history_rows, reset, train, trainer_for, update_panel
 
 L = lang()
 LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
@@ -111,7 +111,7 @@ with view:
         st.session_state[P + "link_done"] = True
         wanted = min(int(st.session_state.get(P + "trained", 0)), 5_000)
         if wanted > trainer.history.steps:
-            trainer.run(wanted - trainer.history.steps)
+            trainer = train(trainer, wanted - trainer.history.steps, L)
     if stepped:
         trainer.step()
         st.session_state[P + "view"] = trainer.history.steps
@@ -119,7 +119,7 @@ with view:
         bar = st.progress(0.0, text=t("net.training", L))
         chunk = max(1, n_steps // 20)
         for done in range(0, n_steps, chunk):
-            trainer.run(min(chunk, n_steps - done))
+            trainer = train(trainer, min(chunk, n_steps - done), L)
             bar.progress(min(1.0, (done + chunk) / n_steps), text=t("net.training", L))
         bar.empty()
         st.session_state[P + "view"] = trainer.history.steps

@@ -9,6 +9,7 @@ import streamlit as st
 from graphviz_tools.errors import ProgramError
 from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, t
 from graphviz_tools.style import GRAD_COLOR, KINDS
+from ui.safe_text import error_text
 
 LANG_KEY = "lang"
 
@@ -78,7 +79,7 @@ def legend(language: str, kinds: tuple[str, ...] = ("leaf", "op", "output")) -> 
 
 def show_error(err: ProgramError, source: str, language: str) -> None:
     """One clear message, and the offending line with a caret under the column."""
-    st.error(err.in_lang(language), icon=":material/block:")
+    st.error(error_text(err, language), icon=":material/block:")  # user text escaped
     if err.line is not None:
         lines = source.splitlines()
         if 0 < err.line <= len(lines):

@@ -13,6 +13,7 @@ from graphviz_tools.graph import Trace
 from graphviz_tools.i18n import catalog, t
 from graphviz_tools.ops import friendly
 from graphviz_tools.steps import Step, label, steps, transcript
+from ui.safe_text import error_text, md_escape, safe_t
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -46,7 +47,7 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
     try:  # a failing, killed or slow `dot`: say so; the panel and transcript still work
         fig = _figure(trace, cache_key, lang, st.session_state.get(key, 1) - 1)
     except ProgramError as err:
-        st.error(err.in_lang(lang), icon=":material/error:")
+        st.error(error_text(err, lang), icon=":material/error:")
     else:
         st.plotly_chart(fig, width="content", config={"displayModeBar": False},
                         key=ns + "anim", alt=t("anim.alt", lang))
@@ -72,17 +73,17 @@ def chain_panel(trace: Trace, step: Step, lang: str) -> None:
     g = trace.graph
     node = g.node(step.node)
     name = label(trace, step.node)
-    st.markdown(f"**{step.index + 1}.** {step.text}")
+    st.markdown(f"**{step.index + 1}.** {md_escape(step.text)}")  # names are user text
     if step.phase == "forward" or node.kind == "leaf":
         if node.kind == "leaf" and step.phase == "backward":
-            st.caption(t("chain.leaf", lang, node=name))
+            st.caption(safe_t("chain.leaf", lang, node=name))
         return
     upstream = step.grads.get(step.node)
-    st.markdown(t("chain.upstream", lang, node=name, grad=compact(upstream, 8)))
+    st.markdown(safe_t("chain.upstream", lang, node=name, grad=compact(upstream, 8)))
     for term in step.terms:
         src = label(trace, term.src)
         with st.container(border=True):
-            st.markdown(t("chain.to_input", lang, src=src, slot=term.slot))
+            st.markdown(safe_t("chain.to_input", lang, src=src, slot=term.slot))
             if term.formula:
                 st.latex(term.formula)
             else:
