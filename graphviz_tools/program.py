@@ -6,6 +6,7 @@ import logging
 
 import torch
 
+from . import guards
 from .capture import ForwardCapture, ForwardLog, GradFn, PassRecord, is_leaf_fn, run_backward
 from .errors import ProgramError
 from .expression import Program, parse
@@ -61,13 +62,14 @@ def input_tensors(program: Program, inputs: dict[str, float],
 
 def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
     program = parse(text, limits)
-    flog = ForwardLog()
+    flog = ForwardLog(max_cloned=limits.values)
     saved: dict[GradFn, dict[str, torch.Tensor]] = {}
     records: list[PassRecord] = []
 
     def on_backward(b: Backward) -> None:
         records.append(run_backward(PassRecord(b.root), limits.nodes, saved,
                                     limits.tensor_elements, **b.kwargs))
+        guards.values_check(limits, flog.cloned + kept(records, saved))
 
     leaves = input_tensors(program, inputs)
     for t in leaves.values():
@@ -77,6 +79,15 @@ def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
         state = interp.run()
         root, out_name = _output(state, records, limits, saved)
     return _assemble(program, state, root, out_name, records, flog, saved, limits, inputs)
+
+
+def kept(records: list[PassRecord], saved: dict[GradFn, dict[str, torch.Tensor]]) -> int:
+    """Elements the backward passes snapshotted (gradients in and sent, saved tensors)."""
+    n = sum(v.numel() for d in saved.values() for v in d.values())
+    for r in records:
+        n += sum(g.numel() for g in r.grads_in.values())
+        n += sum(g.numel() for g in r.grads_sent.values())
+    return n
 
 
 def output_tensor(state: RunState) -> tuple[torch.Tensor, str, bool]:
@@ -99,6 +110,7 @@ def output_tensor(state: RunState) -> tuple[torch.Tensor, str, bool]:
 def _output(state: RunState, records: list[PassRecord], limits: Limits,
             saved: dict[GradFn, dict[str, torch.Tensor]]) -> tuple[torch.Tensor, str]:
     root, name, needs_sum = output_tensor(state)
+    guards.values_check(limits, kept(records, saved))
     if state.backward_roots:
         return root, name
     if needs_sum:
@@ -136,13 +148,18 @@ def _assemble(program: Program, state: RunState, root: torch.Tensor, out_name: s
     )
     out_id = graph.nodes[-1].id
     fns = list(ids)
+    if len(graph.edges) > limits.edges:
+        raise ProgramError("too_many_edges", limit=limits.edges)
+    n_steps = len(fns) + sum(len(r.order) for r in records)
+    if n_steps > limits.steps:
+        raise ProgramError("too_many_steps", n=n_steps, limit=limits.steps)
 
     passes = tuple(to_pass(rec, ids, root, out_id) for rec in records)
     forward = forward_order(fns, ids, flog) or [out_id]
     result = None
     if state.result is not None and not (isinstance(state.result, torch.Tensor)
                                          and not state.backward_roots):
-        result = show(state.result)
+        result = guards.truncate(show(state.result), limits)
     used = tuple(Input(n, float(inputs.get(n, DEFAULT_INPUT))) for n in program.free_names)
     return Trace(program.source, graph, out_id, tuple(forward), passes,
                  tuple(state.prints), used, result)

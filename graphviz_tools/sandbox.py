@@ -241,7 +241,11 @@ class Envelope:
 def limit_self(budget: Budget = DEFAULT_BUDGET) -> None:
     """The same envelope on this whole process (the CLI: one action, then exit).
 
-    CPU counts from now (imports already paid); past it, one line and exit 2."""
+    CPU counts from now (imports and torch's lazy meta setup already paid); past it,
+    one line and exit 2."""
+    from .guards import warm_meta
+
+    warm_meta()
     used = resource.getrusage(resource.RUSAGE_SELF)
     soft = math.ceil(used.ru_utime + used.ru_stime) + budget.cpu_seconds
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
