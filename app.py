@@ -9,7 +9,7 @@ import streamlit as st
 
 from graphviz_tools.i18n import t
 from ui.common import classroom, lang, language_switch, page_style
-from ui.url_state import restore, share_link
+from ui.url_state import restore, settle, share_link
 
 st.set_page_config(page_title="Backprop Studio", page_icon="🔁", layout="wide",
                    initial_sidebar_state="collapsed" if "classroom" in st.query_params
@@ -26,6 +26,7 @@ page = st.navigation([st.Page(script, title=t(title, lang()), icon=icon, url_pat
                       for path, (script, title, icon) in PAGES.items()])
 name = page.url_path or "expression_lab"
 restore(name)
+settle(name)  # issue 11: no stored value that a widget would refuse
 language_switch()
 page_style()
 page.run()

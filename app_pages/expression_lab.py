@@ -11,7 +11,7 @@ from graphviz_tools import ProgramError, Trace, run_program, to_dot
 from graphviz_tools.expression import parse
 from graphviz_tools.fd import FDCheck, finite_differences
 from graphviz_tools.fmt import compact, full, number, shape
-from graphviz_tools.i18n import t
+from graphviz_tools.i18n import LANGUAGES, t
 from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
 from graphviz_tools.ops import friendly
 from ui.common import classroom, lang, legend, native_digits, show_error
@@ -39,10 +39,19 @@ def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
 
 
 def load_preset() -> None:
-    preset = PRESETS[st.session_state[P + "preset"]]
+    key = st.session_state.get(P + "preset")
+    if key not in PRESETS:  # after a language switch the browser may send the old label
+        st.session_state[P + "preset"] = preset_of_label(key)
+        return  # nobody picked a preset: the program stays
+    preset = PRESETS[key]
     st.session_state[P + "program"] = preset.code
     for key in [k for k in st.session_state if k.startswith(P + "input.")]:
         del st.session_state[key]
+
+
+def preset_of_label(label: object) -> str:
+    return next((k for k in PRESETS for lg in LANGUAGES
+                 if t(f"preset.{k}.title", lg) == label), DEFAULT_PRESET)
 
 
 if P + "program" not in st.session_state:  # first visit: the link's preset, or the book's

@@ -7,6 +7,7 @@ one element each time (central differences); backward() calls are skipped.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import torch
@@ -19,6 +20,7 @@ from .program import input_tensors, output_tensor
 
 H = 1e-6  # float64 central differences: error ~h^2, rounding ~eps/h
 MAX_ELEMENTS = 16  # per input: enough to see the pattern, cheap to rerun
+MAX_RERUNS = 96  # in total, over every input (issue 11): 3 inputs x 16 elements x 2
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,18 @@ def finite_differences(text: str, names: list[str], inputs: dict[str, float] | N
     if base is None:
         return {}
     out: dict[str, FDCheck] = {}
+    reruns = 0  # one total bound (count and wall time), however many inputs there are
+    deadline = time.monotonic() + limits.seconds
     for name in names:
+        if reruns + 2 > MAX_RERUNS or time.monotonic() > deadline:
+            break
         try:
             total = _numel(program, inputs, limits, name)
             est = []
             for i in range(min(total, MAX_ELEMENTS)):
+                if reruns + 2 > MAX_RERUNS or time.monotonic() > deadline:
+                    break  # the table shows "checked/total"
+                reruns += 2
                 up = _output(program, inputs, limits, (name, i, H))
                 down = _output(program, inputs, limits, (name, i, -H))
                 if up is None or down is None:

@@ -58,8 +58,9 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
                 shortcut="Alt+Left", help=t("anim.back", lang))
     fwd.button("▶", key=ns + "step_next", on_click=_move, args=(key, 1, n),
                shortcut="Alt+Right", help=t("anim.next", lang))
-    slider.slider(t("anim.step", lang), 1, n, key=key)
-    chain_panel(trace, all_steps[st.session_state[key] - 1], lang)
+    if n > 1:  # a one-step program (`x`) has nothing to slide (min == max fails)
+        slider.slider(t("anim.step", lang), 1, n, key=key)
+    chain_panel(trace, all_steps[st.session_state.get(key, 1) - 1], lang)
 
     with st.expander(t("anim.transcript", lang)):
         st.code("\n".join(transcript(trace, lang, all_steps)), language=None, wrap_lines=True)
