@@ -81,12 +81,14 @@ def _worker(conn: Any, budget: Budget) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     limit = _vm_bytes() + budget.memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _BASE_MB.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     try:
         name, args, kwargs = conn.recv()
     except (EOFError, OSError):
         return
     try:
-        data = pickle.dumps(("ok", _call(name, args, kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
+        result = _call(name, args, kwargs)
+        data = pickle.dumps(("ok", result, _usage()), protocol=pickle.HIGHEST_PROTOCOL)
         if len(data) > budget.result_bytes:
             data = _err_bytes(ProgramError("budget_output", mb=budget.result_bytes // 10**6))
     except ProgramError as e:
@@ -116,7 +118,24 @@ def _memory_error() -> ProgramError:
 
 def _err_bytes(e: ProgramError) -> bytes:
     params = {k: v if isinstance(v, (int, float)) else str(v) for k, v in e.params.items()}
-    return pickle.dumps(("err", e.key, e.line, e.col, params))
+    return pickle.dumps(("err", e.key, e.line, e.col, params, e.lang, _usage()))
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What one action cost its worker (tests and bench read it)."""
+
+    cpu_seconds: float
+    peak_mb: float  # the worker's peak resident memory (torch included)
+    base_mb: float  # resident memory when the worker started
+
+
+_BASE_MB: list[float] = []
+
+
+def _usage() -> Usage:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return Usage(r.ru_utime + r.ru_stime, r.ru_maxrss / 1024, _BASE_MB[0] if _BASE_MB else 0.0)
 
 
 def _vm_bytes() -> int:
@@ -165,6 +184,7 @@ class Envelope:
         self._lock = threading.Lock()
         self._idle: list[tuple[Any, Any]] = []  # (process, parent end of the pipe)
         self._slots = threading.Semaphore(concurrent)  # actions running at once
+        self._local = threading.local()  # this thread's last Usage
 
     def _spawn(self) -> tuple[Any, Any]:
         parent, child = self._ctx.Pipe()
@@ -194,8 +214,9 @@ class Envelope:
         except Exception:  # noqa: BLE001 - a missing spare only costs the next call a fork
             log.exception("could not start a spare worker")
 
-    def call(self, action: str, *args: Any, lang: str = "en", **kwargs: Any) -> Any:
-        """Run `ACTIONS[action](*args, **kwargs)` in a worker; ProgramError on refusal."""
+    def call(self, action: str, *args: Any, lang: str | None = None, **kwargs: Any) -> Any:
+        """Run `ACTIONS[action](*args, **kwargs)` in a worker; ProgramError on refusal,
+        in `lang` (default: the language the action's own error chose, else English)."""
         if action not in ACTIONS:
             raise ValueError(action)
         with self._slots:
@@ -209,21 +230,24 @@ class Envelope:
                     proc.kill()
                 proc.join(1)
 
-    def _exchange(self, proc: Any, conn: Any, msg: tuple, lang: str) -> Any:
+    def _exchange(self, proc: Any, conn: Any, msg: tuple, lang: str | None) -> Any:
         b = self.budget
         try:
             conn.send(msg)
             if not conn.poll(b.wall_seconds):
+                self._local.usage = None
                 proc.kill()
-                raise ProgramError("budget_time", lang=lang, seconds=b.wall_seconds)
+                raise ProgramError("budget_time", lang=lang or "en", seconds=b.wall_seconds)
             reply = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError, BrokenPipeError):
+            self._local.usage = None
             proc.join(1)
-            raise self._death(proc.exitcode, lang) from None
+            raise self._death(proc.exitcode, lang or "en") from None
+        self._local.usage = reply[-1]
         if reply[0] == "ok":
             return reply[1]
-        _, key, line, col, params = reply
-        raise ProgramError(key, line, col, lang, **params)
+        _, key, line, col, params, worker_lang, _ = reply
+        raise ProgramError(key, line, col, lang or worker_lang, **params)
 
     def _death(self, code: int | None, lang: str) -> ProgramError:
         b = self.budget
@@ -231,6 +255,10 @@ class Envelope:
             return ProgramError("budget_cpu", lang=lang, seconds=b.cpu_seconds)
         log.warning("worker ended with exit code %s", code)
         return ProgramError("budget_memory", lang=lang, mb=b.memory_mb)
+
+    def last_usage(self) -> Usage | None:
+        """What this thread's last action cost (None: its worker was killed)."""
+        return getattr(self._local, "usage", None)
 
     def pids(self) -> list[int]:
         """Spare workers' process ids (bench: memory of the idle pool)."""
@@ -275,6 +303,6 @@ def envelope() -> Envelope:
         return _shared
 
 
-def run(action: str, *args: Any, lang: str = "en", **kwargs: Any) -> Any:
+def run(action: str, *args: Any, lang: str | None = None, **kwargs: Any) -> Any:
     """Shorthand: `envelope().call(...)`."""
     return envelope().call(action, *args, lang=lang, **kwargs)
