@@ -121,6 +121,8 @@ def main() -> None:
     rows: list = []
     render_ratios(rows, args.quick)
     new_step_ratio(rows)
+    from bench.envelope import envelope_costs
+    envelope_costs(rows)
     sizes(rows, args.quick)
     if not args.quick:
         resnet(rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import torch
@@ -233,8 +234,9 @@ def values_check(limits: Limits, kept: int) -> None:
         raise ProgramError("values_size", limit=limits.values)
 
 
+@cache
 def warm_meta() -> None:
-    """The first binary op on meta tensors imports torch._dynamo (~3 s of CPU, once
-    per process): pay it up front, outside any user's budget (forkserver, CLI)."""
+    """The first op on meta tensors imports torch._dynamo (~3 s of CPU, once per
+    process): pay it before any program's clock starts (forkserver, CLI, first run)."""
     m = torch.empty(2, 2, device="meta")
     torch.add(m, m), torch.diag(m), m.sum(0), m @ m  # noqa: B018

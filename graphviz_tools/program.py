@@ -62,6 +62,7 @@ def input_tensors(program: Program, inputs: dict[str, float],
 
 def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
     program = parse(text, limits)
+    guards.warm_meta()  # once per process, before the program's clock starts
     flog = ForwardLog(max_cloned=limits.values)
     saved: dict[GradFn, dict[str, torch.Tensor]] = {}
     records: list[PassRecord] = []

@@ -1,28 +1,20 @@
 """The envelope: every user-triggered action runs in a worker process under OS limits.
 
 The pre-checks in guards.py give clear messages for the cases we know; this is the
-backstop for the rest. Each action runs in a fresh worker forked from a forkserver
-that has torch and the engine preloaded (a clean, single-threaded parent: forking
-the Streamlit server itself would copy its threads' locks). A worker serves exactly
-one action and exits, so the limits are set once, from zero, with hard ceilings:
+backstop for the rest. Workers are forked from a forkserver that has torch and the
+engine preloaded and warmed (a clean, single-threaded parent: forking the Streamlit
+server itself would copy its threads' locks); each serves actions under per-action
+CPU and address-space limits (worker.py says which and why) until it retires, and
+a fresh one takes its place. Here, the server side:
 
-- CPU: RLIMIT_CPU = `cpu_seconds` (soft: SIGXCPU kills the worker; hard +1 s: SIGKILL);
-- memory: RLIMIT_AS = the worker's address space at start + `memory_mb`. RLIMIT_AS,
-  not RLIMIT_DATA: torch's CPU allocator takes big blocks with mmap and both count
-  them, but AS also counts file maps and thread stacks, so nothing escapes it; torch
-  makes no large virtual reservations on CPU (measured: ~640 MB VmSize after import,
-  all of it real libraries), so the limit is not eaten by reservations (tests prove
-  a 1 GB tensor is refused and a 100 MB one is not);
-- wall clock: the parent kills a worker that has not answered in `wall_seconds`;
-- output: the pickled result is refused past `result_bytes`.
-
-A spare worker is forked ahead of time, so a Run costs one pickle round trip.
-A killed worker is replaced; the server and other sessions never notice.
+- wall clock: a worker that has not answered in `wall_seconds` is killed;
+- output: a pickled result over `result_bytes` is refused in the worker;
+- a killed or crashed worker is one clear ProgramError, in the UI language; the
+  server and every other session go on (a few workers run actions at once).
 """
 
 from __future__ import annotations
 
-import importlib
 import io
 import logging
 import math
@@ -37,6 +29,7 @@ from multiprocessing import context, forkserver, popen_forkserver, reduction, sp
 from typing import Any
 
 from .errors import ProgramError
+from .worker import Usage
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +43,7 @@ ACTIONS: dict[str, str] = {
     "train": "graphviz_tools.actions:train",
     "probe": "graphviz_tools.actions:probe",  # tests and bench: misbehave on purpose
 }
-PRELOAD = ["torch", "graphviz_tools.actions", "graphviz_tools.warm"]
+PRELOAD = ["torch", "graphviz_tools.worker", "graphviz_tools.actions", "graphviz_tools.warm"]
 
 
 @dataclass(frozen=True)
@@ -70,72 +63,10 @@ class Budget:
 DEFAULT_BUDGET = Budget()
 
 
-# -- worker side ---------------------------------------------------------------
 def _worker(conn: Any, budget: Budget) -> None:
-    """One action under limits, then exit."""
-    import torch
+    from .worker import serve  # preloaded in the forkserver (see PRELOAD)
 
-    torch.set_num_threads(1)  # one intra-op thread: 2 cores are shared by everyone
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    cpu = budget.cpu_seconds
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    limit = _vm_bytes() + budget.memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    _BASE_MB.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    try:
-        name, args, kwargs = conn.recv()
-    except (EOFError, OSError):
-        return
-    try:
-        result = _call(name, args, kwargs)
-        data = pickle.dumps(("ok", result, _usage()), protocol=pickle.HIGHEST_PROTOCOL)
-        if len(data) > budget.result_bytes:
-            data = _err_bytes(ProgramError("budget_output", mb=budget.result_bytes // 10**6))
-    except ProgramError as e:
-        data = _err_bytes(_memory_error() if _is_memory(e) else e)
-    except MemoryError:
-        data = _err_bytes(_memory_error())
-    except Exception as e:  # noqa: BLE001 - the contract: ProgramError, never anything else
-        data = _err_bytes(_memory_error() if "allocate" in str(e)
-                          else ProgramError("internal", detail=type(e).__name__))
-    conn.send_bytes(data)
-    conn.close()
-
-
-def _call(name: str, args: tuple, kwargs: dict) -> Any:
-    module, _, fn = ACTIONS[name].partition(":")
-    return getattr(importlib.import_module(module), fn)(*args, **kwargs)
-
-
-def _is_memory(e: ProgramError) -> bool:
-    # torch's allocator failure arrives as a RuntimeError the interpreter wrapped
-    return e.key in ("torch", "internal") and "allocat" in str(e.params.get("detail", ""))
-
-
-def _memory_error() -> ProgramError:
-    return ProgramError("budget_memory", mb=DEFAULT_BUDGET.memory_mb)
-
-
-def _err_bytes(e: ProgramError) -> bytes:
-    params = {k: v if isinstance(v, (int, float)) else str(v) for k, v in e.params.items()}
-    return pickle.dumps(("err", e.key, e.line, e.col, params, e.lang, _usage()))
-
-
-@dataclass(frozen=True)
-class Usage:
-    """What one action cost its worker (tests and bench read it)."""
-
-    cpu_seconds: float
-    peak_mb: float  # the worker's peak resident memory (torch included)
-    base_mb: float  # resident memory when the worker started
-
-
-_BASE_MB: list[float] = []
-
-
-def _usage() -> Usage:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return Usage(r.ru_utime + r.ru_stime, r.ru_maxrss / 1024, _BASE_MB[0] if _BASE_MB else 0.0)
+    serve(conn, budget, ACTIONS)
 
 
 def _vm_bytes() -> int:
@@ -221,33 +152,44 @@ class Envelope:
             raise ValueError(action)
         with self._slots:
             proc, conn = self._take()
-            threading.Thread(target=self._refill, daemon=True).start()
+            reply, keep = None, False
             try:
-                return self._exchange(proc, conn, (action, args, kwargs), lang)
+                reply, keep = self._exchange(proc, conn, (action, args, kwargs), lang)
             finally:
-                conn.close()
-                if proc.is_alive():
-                    proc.kill()
-                proc.join(1)
+                if keep:
+                    with self._lock:
+                        self._idle.append((proc, conn))
+                else:  # reaping and forking a fresh one happen after the reply
+                    conn.close()
+                    threading.Thread(target=self._reap, args=(proc,), daemon=True).start()
+        if reply[0] == "ok":
+            return reply[1]
+        _, key, line, col, params, worker_lang = reply
+        raise ProgramError(key, line, col, lang or worker_lang, **params)
 
-    def _exchange(self, proc: Any, conn: Any, msg: tuple, lang: str | None) -> Any:
+    def _reap(self, proc: Any) -> None:
+        proc.join(0.5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(1)
+        self._refill()
+
+    def _exchange(self, proc: Any, conn: Any, msg: tuple, lang: str | None
+                  ) -> tuple[tuple, bool]:
+        """(the worker's reply, whether it can serve again); a killed worker raises."""
         b = self.budget
+        self._local.usage = None
         try:
             conn.send(msg)
             if not conn.poll(b.wall_seconds):
-                self._local.usage = None
                 proc.kill()
                 raise ProgramError("budget_time", lang=lang or "en", seconds=b.wall_seconds)
-            reply = pickle.loads(conn.recv_bytes())
+            data, usage, retire = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError, BrokenPipeError):
-            self._local.usage = None
             proc.join(1)
             raise self._death(proc.exitcode, lang or "en") from None
-        self._local.usage = reply[-1]
-        if reply[0] == "ok":
-            return reply[1]
-        _, key, line, col, params, worker_lang, _ = reply
-        raise ProgramError(key, line, col, lang or worker_lang, **params)
+        self._local.usage = usage
+        return pickle.loads(data), not retire
 
     def _death(self, code: int | None, lang: str) -> ProgramError:
         b = self.budget

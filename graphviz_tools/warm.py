@@ -4,6 +4,7 @@ size guards use — torch.stack's first meta call imports torch._refs, ~2 s —,
 capture, first backward), so every worker starts warm. One intra-op thread, so the
 fork copies no thread pool. Never fails: a failing preload would stop the forkserver."""
 
+import gc
 import logging
 
 import torch
@@ -19,3 +20,8 @@ try:
     actions.fd("z = x * y + x", ["x", "y"])
 except Exception:  # noqa: BLE001
     logging.getLogger(__name__).exception("envelope warm-up")
+
+# Workers are forked from here: keep the cyclic GC from walking (and so copying) the
+# preloaded heap in every worker.
+gc.collect()
+gc.freeze()
