@@ -245,6 +245,13 @@ def envelope() -> Envelope:
         return _shared
 
 
+def prestart() -> None:
+    """Start the forkserver and a spare worker in the background (the server calls
+    this at start: the first Run then finds a warm worker, not a 5 s cold start)."""
+    env = envelope()
+    threading.Thread(target=env._refill, daemon=True, name="envelope-warm").start()
+
+
 def run(action: str, *args: Any, lang: str | None = None, **kwargs: Any) -> Any:
     """Shorthand: `envelope().call(...)`."""
     return envelope().call(action, *args, lang=lang, **kwargs)
