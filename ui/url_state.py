@@ -83,7 +83,7 @@ def _losses() -> Any:
 
 def _datasets() -> Any:
     from graphviz_tools.datasets import DATASETS
-    return DATASETS  # not "upload": a link cannot carry a file
+    return (*DATASETS, "upload")  # a link to "upload" just asks for a file
 
 
 def _optimizers() -> Any:
