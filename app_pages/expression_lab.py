@@ -16,7 +16,7 @@ from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTION
 from graphviz_tools.ops import friendly
 from ui.common import classroom, lang, legend, native_digits, show_error
 from ui.exports import graph_downloads
-from ui.safe_text import safe_t
+from ui.safe_text import md_escape, safe_t
 from ui.stepper import stepper
 
 P = "lab."  # this page's session-state namespace
@@ -91,7 +91,7 @@ with editor:
         for i, name in enumerate(free_names):
             # seeded in state (not value=): a shared link may have set it already
             st.session_state.setdefault(f"{P}input.{name}", float(preset.inputs.get(name, 1.0)))
-            cols[i % len(cols)].number_input(name, key=f"{P}input.{name}", step=0.1,
+            cols[i % len(cols)].number_input(md_escape(name), key=f"{P}input.{name}", step=0.1,
                                              format="%.4f", disabled=classroom())
     with st.expander(t("lab.allowed", L), expanded=False):
         st.markdown(t("lab.allowed_body", L))

@@ -134,6 +134,8 @@ def main() -> None:
     from bench.envelope import envelope_costs
     envelope_costs(rows)
     sizes(rows, args.quick)
+    from bench.race import race  # the optimizer race (issue 17)
+    race(rows, args.quick)
     if not args.quick:
         resnet(rows)
     if not (args.quick or args.no_server):

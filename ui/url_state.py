@@ -125,7 +125,18 @@ PAGES: dict[str, tuple[Param, ...]] = {
         Param("max_norm", "net.max_norm", "float", clamp(0.1, 5.0)),
         Param("forget", "net.forget", "bool"),
         Param("trained", "net.trained", "int", clamp(0, LINK_STEPS)),
-        Param("view", "net.view", "int", clamp(1, LINK_STEPS))),
+        Param("view", "net.view", "int", clamp(1, LINK_STEPS)),
+        # the optimizer race and its branch (ui/race.py snaps lrs and steps itself)
+        Param("race", "race.on", "bool"), Param("racers", "race.optimizers", "list"),
+        *(Param(f"race_lr_{o}", f"race.lr.{o}", "float", clamp(0.0001, 10.0))
+          for o in ("sgd", "momentum", "adam", "rmsprop")),
+        Param("race_steps", "race.steps", "int", clamp(1, LINK_STEPS)),
+        Param("race_param", "race.param", "str"),
+        Param("branch", "race.branched", "bool"),
+        Param("branch_from", "race.branch_from", "str", one_of(_optimizers)),
+        Param("branch_at", "race.branch_at", "int", clamp(0, LINK_STEPS)),
+        Param("branch_opt", "race.branch_opt", "str", one_of(_optimizers)),
+        Param("branch_lr", "race.branch_lr", "float", clamp(0.0001, 10.0))),
     "model_anatomy": (
         Param("model", "anat.model", "str", one_of(_models)),
         Param("depth", "anat.depth", "int", clamp(0, 50)),
