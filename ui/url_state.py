@@ -49,6 +49,18 @@ def clamp(lo: float, hi: float) -> Check:
     return check
 
 
+def subset_of(options: Callable[[], Any]) -> Check:
+    """A list of registry names; unknown ones are dropped (with a notice)."""
+    def check(v: Any) -> Any:
+        if not isinstance(v, list):
+            raise ValueError(v)
+        kept = [x for x in v if x in options()]
+        if kept != v:
+            raise Clamped(kept)
+        return kept
+    return check
+
+
 class Clamped(ValueError):  # noqa: N818 - not an error: the value to keep, with a notice
     def __init__(self, value: Any) -> None:
         super().__init__(value)
@@ -127,7 +139,8 @@ PAGES: dict[str, tuple[Param, ...]] = {
         Param("trained", "net.trained", "int", clamp(0, LINK_STEPS)),
         Param("view", "net.view", "int", clamp(1, LINK_STEPS)),
         # the optimizer race and its branch (ui/race.py snaps lrs and steps itself)
-        Param("race", "race.on", "bool"), Param("racers", "race.optimizers", "list"),
+        Param("race", "race.on", "bool"),
+        Param("racers", "race.optimizers", "list", subset_of(_optimizers)),
         *(Param(f"race_lr_{o}", f"race.lr.{o}", "float", clamp(0.0001, 10.0))
           for o in ("sgd", "momentum", "adam", "rmsprop")),
         Param("race_steps", "race.steps", "int", clamp(1, LINK_STEPS)),
