@@ -12,6 +12,7 @@ import math
 from html import escape
 from typing import Any
 
+from .errors import ProgramError
 from .fmt import compact
 from .graph import Graph, Node, Trace
 from .i18n import DEFAULT_LANG, t
@@ -123,7 +124,15 @@ def figure(trace: Trace, lang: str = DEFAULT_LANG, start: int = 0) -> dict[str, 
 
     The figure opens on step `start` (0-based); frames do not depend on it.
     """
-    return _build(trace.graph, [(s, trace.graph) for s in steps(trace, lang)], lang, start)
+    all_steps = steps(trace, lang)
+    if len(all_steps) * len(trace.graph.nodes) > MAX_FRAME_CELLS:  # issue 11: output bound
+        raise ProgramError("too_many_steps", n=len(all_steps),
+                           limit=MAX_FRAME_CELLS // max(len(trace.graph.nodes), 1))
+    return _build(trace.graph, [(s, trace.graph) for s in all_steps], lang, start)
+
+
+# Every frame restyles every node: frames x nodes bounds the figure (~100 bytes each).
+MAX_FRAME_CELLS = 100_000
 
 
 def training_figure(traces: list[Trace], lang: str = DEFAULT_LANG) -> dict[str, Any]:

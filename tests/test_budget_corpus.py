@@ -37,3 +37,35 @@ def test_class_is_refused_clearly_within_budget(cls: str, i: int, code: str) -> 
     PEAKS[f"{cls}-{i}"] = round(growth, 1)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "budget-corpus.json").write_text(json.dumps(PEAKS, indent=1))
+
+
+def test_output_bounds_say_so() -> None:
+    from dataclasses import replace
+
+    from graphviz_tools import run_program
+    from graphviz_tools.animation import MAX_FRAME_CELLS, figure
+    from graphviz_tools.limits import DEFAULT_LIMITS
+
+    small = replace(DEFAULT_LIMITS, print_chars=50, steps=30, edges=3, values=100)
+    with pytest.raises(ProgramError) as e:
+        run_program("print(x, x, x)\nprint(1234567890 * 10 ** 20)\nz = x * 2", limits=small)
+    assert e.value.key == "print_size"
+    tr = run_program("a = torch.arange(40.0)\nz = x * 2\nz.backward()\na", limits=small)
+    assert tr.result.endswith("more characters]") and len(tr.result) < 100
+    with pytest.raises(ProgramError) as e:
+        run_program("z = x * y\n" + "z.backward(retain_graph=True)\n" * 12, limits=small)
+    assert e.value.key == "too_many_steps"
+    with pytest.raises(ProgramError) as e:
+        run_program("z = x * y + x * y + y", limits=small)
+    assert e.value.key == "too_many_edges"
+    with pytest.raises(ProgramError) as e:
+        run_program("a = torch.ones(200, requires_grad=True)\nz = (a * 2).sum()", limits=small)
+    assert e.value.key == "values_size"
+    # within the step bound, but frames x nodes is too big to animate
+    many = run_program("w = " + " + ".join(["x * y"] * 40) + "\n"
+                       + "w.backward(retain_graph=True)\n" * 20)
+    n_steps = len(many.forward_order) + sum(len(p.order) for p in many.passes)
+    assert n_steps * len(many.graph.nodes) > MAX_FRAME_CELLS
+    with pytest.raises(ProgramError) as e:
+        figure(many)
+    assert e.value.key == "too_many_steps"
