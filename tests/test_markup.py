@@ -87,3 +87,10 @@ def test_control_characters_cannot_break_the_dot() -> None:
     dot = to_dot(trace)
     assert not any(ord(c) < 32 and c not in "\n" for c in dot)
     assert render(trace, "svg").startswith(b"<?xml") or b"<svg" in render(trace, "svg")
+
+
+def test_error_text_says_what_in_lang_says_for_plain_text() -> None:
+    for err in (ProgramError("function", 2, 5, name="torch.tensr", suggest="torch.tensor"),
+                ProgramError("unbound", 1, 1, name="abc"), ProgramError("timeout", seconds=2)):
+        for lang in ("en", "bn"):
+            assert error_text(err, lang).replace("\\", "") == err.in_lang(lang).replace("\\", "")

@@ -52,6 +52,10 @@ def safe_t(key: str, lang: str, **params: object) -> str:
 def error_text(err: ProgramError, lang: str) -> str:
     """An error's one-line message, Markdown-safe (compare ProgramError.in_lang)."""
     body = safe_t(f"err.{err.key}", lang, **err.params)
+    if "suggest" in err.params:  # "did you mean …" from the allow-lists
+        body += " " + safe_t("err.did_you_mean", lang, name=err.params["suggest"])
+    if "elsewhere" in err.params:  # the app does it, on another page
+        body += " " + safe_t(f"err.elsewhere.{err.params['elsewhere']}", lang)
     if err.line is None:
         return body
     return f"{safe_t('err.where', lang, line=err.line, col=err.col or 1)}: {body}"
