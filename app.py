@@ -8,8 +8,9 @@ mode, which ran a deep link such as /tiny_network without this file on first loa
 import streamlit as st
 
 from graphviz_tools.i18n import t
+from graphviz_tools.sandbox import prestart
 from ui.common import classroom, lang, language_switch, page_style
-from ui.url_state import restore, share_link
+from ui.url_state import restore, settle, share_link
 
 st.set_page_config(page_title="Backprop Studio", page_icon="🔁", layout="wide",
                    initial_sidebar_state="collapsed" if "classroom" in st.query_params
@@ -25,7 +26,11 @@ page = st.navigation([st.Page(script, title=t(title, lang()), icon=icon, url_pat
                               default=path == "expression_lab")
                       for path, (script, title, icon) in PAGES.items()])
 name = page.url_path or "expression_lab"
+if "_envelope" not in st.session_state:  # once per session; the pool is per process
+    st.session_state["_envelope"] = True
+    prestart()
 restore(name)
+settle(name)  # issue 11: no stored value that a widget would refuse
 language_switch()
 page_style()
 try:

@@ -9,12 +9,13 @@ from graphviz_tools import ProgramError, Trace, run_program, to_dot
 from graphviz_tools.expression import parse
 from graphviz_tools.fd import FDCheck, finite_differences, verdict
 from graphviz_tools.fmt import compact, full, number, shape
-from graphviz_tools.i18n import t
+from graphviz_tools.i18n import LANGUAGES, t
 from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
 from graphviz_tools.ops import friendly
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import graph_downloads
 from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)
+from ui.safe_text import md_escape, safe_t
 from ui.stepper import stepper
 
 P = "lab."  # this page's session-state namespace
@@ -24,20 +25,32 @@ L = lang()
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def run_cached(source: str, inputs: tuple[tuple[str, float], ...], language: str) -> Trace:
-    return run_program(source, dict(inputs), language)
+    return run_program(source, dict(inputs), language, sandboxed=True)  # envelope (issue 11)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
 def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
               names: tuple[str, ...]) -> dict[str, FDCheck]:
-    return finite_differences(source, list(names), dict(inputs))
+    try:  # every rerun in one envelope worker; past the budget, the table says "—"
+        return finite_differences(source, list(names), dict(inputs), sandboxed=True)
+    except ProgramError:
+        return {}
 
 
 def load_preset() -> None:
-    preset = PRESETS[st.session_state[P + "preset"]]
+    key = st.session_state.get(P + "preset")
+    if key not in PRESETS:  # after a language switch the browser may send the old label
+        st.session_state[P + "preset"] = preset_of_label(key)
+        return  # nobody picked a preset: the program stays
+    preset = PRESETS[key]
     st.session_state[P + "program"] = preset.code_in(L)  # comments in the page's language
     for key in [k for k in st.session_state if k.startswith(P + "input.")]:
         del st.session_state[key]
+
+
+def preset_of_label(label: object) -> str:
+    return next((k for k in PRESETS for lg in LANGUAGES
+                 if t(f"preset.{k}.title", lg) == label), DEFAULT_PRESET)
 
 
 if P + "program" not in st.session_state:  # first visit: the link's preset, or the book's
@@ -79,7 +92,7 @@ with editor:
         for i, name in enumerate(free_names):
             # seeded in state (not value=): a shared link may have set it already
             st.session_state.setdefault(f"{P}input.{name}", float(preset.inputs.get(name, 1.0)))
-            cols[i % len(cols)].number_input(name, key=f"{P}input.{name}", step=0.1,
+            cols[i % len(cols)].number_input(md_escape(name), key=f"{P}input.{name}", step=0.1,
                                              format="%.4f", disabled=classroom())
     with st.expander(t("lab.allowed", L), expanded=False):
         st.markdown(t("lab.allowed_body", L))
@@ -110,7 +123,8 @@ with result:
     last = trace.last_pass
     out = trace.output_node
     if last is not None and last.implicit:
-        st.info(t("lab.note.summed" if last.summed else "lab.note.implicit", L, name=out.name),
+        st.info(safe_t("lab.note.summed" if last.summed else "lab.note.implicit", L,
+                       name=out.name),
                 icon=":material/info:")
     if len(trace.passes) > 1:
         st.info(localize(t("lab.note.passes", L, n=len(trace.passes))),

@@ -14,6 +14,7 @@ from graphviz_tools.dot import to_dot
 from graphviz_tools.i18n import t
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import csv_bytes, graph_downloads
+from ui.safe_text import safe_t
 
 P = "anat."
 L = lang()
@@ -77,7 +78,7 @@ upload = None if spec.meta else st.session_state.get(P + "upload")
 state, report, load_error = None, None, None
 if upload is not None:
     try:
-        report = load_bytes(spec.materialized(), upload.getvalue())
+        report = load_bytes(spec.materialized(), upload.getvalue(), sandboxed=True)
         state = upload.getvalue()
     except ProgramError as err:
         load_error = err
@@ -189,6 +190,7 @@ with info_col:
                 for key, items in (("anat.missing", report.missing),
                                    ("anat.unexpected", report.unexpected)):
                     if items:
-                        st.warning(t(key, L, names=", ".join(items)))
+                        st.warning(localize(safe_t(key, L, names=", ".join(items))))
                 for n, want, got in report.wrong_shape:
-                    st.warning(localize(t("anat.wrong_shape", L, name=n, want=want, got=got)))
+                    st.warning(localize(safe_t("anat.wrong_shape", L, name=n, want=want,
+                                              got=got)))

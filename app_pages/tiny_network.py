@@ -9,7 +9,7 @@ from graphviz_tools import ProgramError
 from graphviz_tools.codegen import training_code
 from graphviz_tools.datasets import DATASETS, MAX_UPLOAD_BYTES
 from graphviz_tools.figdigits import with_native_digits
-from graphviz_tools.i18n import t
+from graphviz_tools.i18n import LANGUAGES, t
 from graphviz_tools.train_figures import (
     boundary_figure,
     fit_figure,
@@ -24,7 +24,8 @@ from ui.common import classroom, lang, localize, native_digits, show_error
 from ui.exports import csv_bytes
 from ui.race import race_section
 from ui.stepper import stepper
-from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
+from ui.training import P, figure_of, history_rows, reset, train, trainer_for, update_panel
+from ui.url_state import BATCHES, LINK_STEPS, LRS
 
 L = lang()
 
@@ -34,14 +35,16 @@ def shown(fig: dict) -> dict:
     return with_native_digits(fig, L) if native_digits() else fig
 
 
-LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
-BATCHES = [0, 1, 4, 8, 16, 32, 64]
 
 def use_defaults(keep: bool = False) -> None:
     """A new network starts from its own defaults (widget values persist otherwise).
 
     With `keep`, values already in state (from a shared link) stay."""
-    net = NETWORKS[st.session_state.get(P + "network", "seed-2layer")]
+    if st.session_state.get(P + "network") not in NETWORKS:  # e.g. a stale label (issue 11)
+        st.session_state[P + "network"] = next(
+            (k for k in NETWORKS for lg in LANGUAGES
+             if t(f"net.{k}.title", lg) == st.session_state.get(P + "network")), "seed-2layer")
+    net = NETWORKS[st.session_state[P + "network"]]
     d = net.defaults
     values = {P + "hidden": d.hidden_layers, P + "units": d.units,
               P + "activation": d.activation, P + "loss": d.loss, P + "noise": d.noise,
@@ -121,9 +124,9 @@ with view:
         trainer = st.session_state[P + "trainer"]
     if not st.session_state.get(P + "link_done"):  # a shared link's step count, once
         st.session_state[P + "link_done"] = True
-        wanted = min(int(st.session_state.get(P + "trained", 0)), 5_000)
+        wanted = min(int(st.session_state.get(P + "trained", 0)), LINK_STEPS)
         if wanted > trainer.history.steps:
-            trainer.run(wanted - trainer.history.steps)
+            trainer = train(trainer, wanted - trainer.history.steps, L)
     if stepped:
         trainer.step()
         st.session_state[P + "view"] = trainer.history.steps
@@ -131,7 +134,7 @@ with view:
         bar = st.progress(0.0, text=t("net.training", L))
         chunk = max(1, n_steps // 20)
         for done in range(0, n_steps, chunk):
-            trainer.run(min(chunk, n_steps - done))
+            trainer = train(trainer, min(chunk, n_steps - done), L)
             bar.progress(min(1.0, (done + chunk) / n_steps), text=t("net.training", L))
         bar.empty()
         st.session_state[P + "view"] = trainer.history.steps
@@ -154,6 +157,9 @@ with view:
         if not h.steps:
             st.info(t("net.press_step", L), icon=":material/skip_next:")
         else:
+            if P + "view" in st.session_state:  # a link's view may be past the steps run
+                st.session_state[P + "view"] = min(max(st.session_state[P + "view"], 1),
+                                                   h.steps)
             step = st.slider(t("net.view_step", L), 1, h.steps, key=P + "view") \
                 if h.steps > 1 else 1
             trace = trainer.replay(step)

@@ -131,6 +131,8 @@ def main() -> None:
         return
     render_ratios(rows, args.quick)
     new_step_ratio(rows)
+    from bench.envelope import envelope_costs
+    envelope_costs(rows)
     sizes(rows, args.quick)
     from bench.race import race  # the optimizer race (issue 17)
     race(rows, args.quick)

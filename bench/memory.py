@@ -27,6 +27,8 @@ def server_memory(rows: list, sessions: int = 20) -> None:
             open_session()
             time.sleep(1)
             one = rss(proc.pid)
+            from bench.envelope import descendants, pss
+            pool = sum(pss(k) for k in descendants(proc.pid))
             for _ in range(sessions - 1):
                 open_session()
             time.sleep(1)
@@ -35,5 +37,7 @@ def server_memory(rows: list, sessions: int = 20) -> None:
     per = (many - one) / max(sessions - 1, 1)
     rows.append(row("server RSS after start (torch loaded)", f"{start / MB:.0f} MB", "", None))
     rows.append(row("server RSS after 1 session (lab run)", f"{one / MB:.0f} MB", "", None))
+    rows.append(row("+ envelope pool (forkserver + spare, PSS)", f"{pool / MB:.0f} MB", "",
+                    None))
     rows.append(row(f"server RSS after {sessions} sessions", f"{many / MB:.0f} MB", "", None))
     rows.append(row("RSS added per extra session", f"{per / MB:.1f} MB", "little", None))

@@ -9,8 +9,10 @@ states all of these in full, so jumping anywhere with the slider is exact.
 from __future__ import annotations
 
 import math
+from html import escape
 from typing import Any
 
+from .errors import ProgramError
 from .fmt import compact
 from .graph import Graph, Node, Trace
 from .i18n import DEFAULT_LANG, t
@@ -32,8 +34,14 @@ SPEEDS = {"0.5×": 1600, "1×": 800, "2×": 400}
 LEGEND_PX = 230  # right margin that holds the legend
 
 
+def plain(text: str) -> str:
+    """User text (names, source segments) as Plotly text: its `<b>`/`<a href>` subset
+    of HTML must not apply to it, so < > & become entities (issue 11)."""
+    return escape(text, quote=False)
+
+
 def _lines(n: Node, lang: str) -> list[str]:
-    head = n.name or (t("node.leaf", lang) if n.kind == "leaf" else "")
+    head = plain(n.name) if n.name else (t("node.leaf", lang) if n.kind == "leaf" else "")
     op = f"{n.op} · {friendly(n.op, lang)}" if n.op else ""
     return [x for x in (head, op) if x]
 
@@ -116,7 +124,15 @@ def figure(trace: Trace, lang: str = DEFAULT_LANG, start: int = 0) -> dict[str, 
 
     The figure opens on step `start` (0-based); frames do not depend on it.
     """
-    return _build(trace.graph, [(s, trace.graph) for s in steps(trace, lang)], lang, start)
+    all_steps = steps(trace, lang)
+    if len(all_steps) * len(trace.graph.nodes) > MAX_FRAME_CELLS:  # issue 11: output bound
+        raise ProgramError("too_many_steps", n=len(all_steps),
+                           limit=MAX_FRAME_CELLS // max(len(trace.graph.nodes), 1))
+    return _build(trace.graph, [(s, trace.graph) for s in all_steps], lang, start)
+
+
+# Every frame restyles every node: frames x nodes bounds the figure (~100 bytes each).
+MAX_FRAME_CELLS = 100_000
 
 
 def training_figure(traces: list[Trace], lang: str = DEFAULT_LANG) -> dict[str, Any]:
@@ -188,7 +204,7 @@ CAPTION_CHARS = 64  # wrap the caption so it stays inside a narrow figure
 
 def _caption(step: Step, g: Graph) -> str:
     """Step number, what happens, and (backward) the chain rule's numbers."""
-    words = f"{step.index + 1}. {step.caption}".split()
+    words = plain(f"{step.index + 1}. {step.caption}").split()
     lines, line = [], ""
     for w in words:
         if line and len(line) + len(w) + 1 > CAPTION_CHARS:
@@ -199,7 +215,7 @@ def _caption(step: Step, g: Graph) -> str:
     lines.append(line)
     for term in step.terms[:2]:
         if term.sent is not None and term.local is not None:
-            src = g.node(term.src).name or term.src
+            src = plain(g.node(term.src).name or term.src)
             lines.append(f"→ {src}: {compact(step.grads.get(step.node), 1)} × "
                          f"{compact(term.local, 1)} = {compact(term.sent, 1)}")
     return "<br>".join(lines[:4])

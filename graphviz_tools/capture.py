@@ -82,11 +82,16 @@ class ForwardLog:
     scope: Callable[[], str] | None = None  # e.g. the module being called right now
     op_scope: dict[GradFn, str] = field(default_factory=dict)  # grad_fn -> its scope
     on_op: Callable[[Any, tuple, object], None] | None = None  # (func, args, out) per call
+    cloned: int = 0  # elements snapshotted so far (issue 11: one total budget)
+    max_cloned: int | None = None
 
     def record(self, out: object) -> None:
         for t in _tensors(out):
             fn = t.grad_fn
             if fn is not None and fn not in self.op_seq:
+                self.cloned += t.numel()
+                if self.max_cloned is not None and self.cloned > self.max_cloned:
+                    raise ProgramError("values_size", limit=self.max_cloned)
                 self.op_seq[fn] = self.seq
                 self.op_value[fn] = t.detach().clone()
                 if self.scope is not None:

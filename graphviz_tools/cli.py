@@ -27,6 +27,7 @@ from .i18n import LANGUAGES
 from .layout import render
 from .program import run_program
 from .race_cli import cmd_race
+from .sandbox import limit_self
 from .training import OPTIMIZERS
 
 MAX_CLI_STEPS = 100_000
@@ -198,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     sm.add_argument("--no-run", action="store_true", help="do not call the model first")
     sm.set_defaults(run=cmd_summary)
     args = p.parse_args(argv)
+    if args.run in (cmd_trace, cmd_render, cmd_animate) and not getattr(args, "model", None):
+        limit_self()  # a program from a file: the envelope's limits on this process
     try:
         args.run(args)
     except ProgramError as e:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _html_escape
 
 from .fmt import compact
 from .graph import Graph, Node, Trace
@@ -11,6 +11,14 @@ from .ops import friendly
 from .style import EDGE_COLOR, FONT, GRAD_COLOR, KINDS
 
 MAX_LR_RANKS = 5  # deeper graphs are laid out top-down so they fit a screen's width
+
+_CONTROL = {c: " " for c in [*range(0x20), 0x7F, 0x2028, 0x2029]}
+
+
+def escape(text: str) -> str:
+    """HTML-like label text: entities for < > & ", and control characters (which
+    Graphviz's XML parser rejects, failing the whole drawing) as spaces."""
+    return _html_escape(text.translate(_CONTROL))
 
 
 def depth(graph: Graph) -> int:

@@ -27,7 +27,7 @@ class ProgramError(Exception):
         super().__init__(self.message)
 
     def in_lang(self, lang: str) -> str:
-        body = t(f"err.{self.key}", lang, **_spoken(self.key, self.params, lang))
+        body = t(f"err.{self.key}", lang, **spoken(self.key, self.params, lang))
         if "suggest" in self.params:  # "did you mean …" from the allow-lists
             body += " " + t("err.did_you_mean", lang, name=self.params["suggest"])
         if "elsewhere" in self.params:  # the app does it, on another page
@@ -54,7 +54,7 @@ class ProgramError(Exception):
 _EXPLAINED = {"syntax": "syn.unknown", "torch": "torch.unknown"}
 
 
-def _spoken(key: str, params: dict[str, object], lang: str) -> dict[str, object]:
+def spoken(key: str, params: dict[str, object], lang: str) -> dict[str, object]:
     """Params in the UI language: Python's/PyTorch's English text explained (the
     original stays in `.original`), refused syntax named in words of the catalog."""
     if key in _EXPLAINED and "detail" in params:

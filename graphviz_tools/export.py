@@ -36,6 +36,17 @@ document.addEventListener('keydown', e => {
 """
 
 
+# Inside <script>, only `</script` (any case) or `<!--` can end or bend the element;
+# JSON allows \u escapes for every one of these, so the data keeps its meaning.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe to put between <script> tags, whatever strings it holds."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+
+
 def animation_html(trace: Trace, lang: str = DEFAULT_LANG) -> str:
     """One self-contained page: the animated graph, keyboard stepping, the transcript."""
     from plotly.offline import get_plotlyjs  # the plotly package ships plotly.js
@@ -43,7 +54,7 @@ def animation_html(trace: Trace, lang: str = DEFAULT_LANG) -> str:
     fig = figure(trace, lang)
     steps_html = "\n".join(f"<li>{escape(line.split('. ', 1)[1])}</li>"
                            for line in transcript(trace, lang))
-    script = _SCRIPT % {"fig": json.dumps(fig, ensure_ascii=False, separators=(",", ":"))}
+    script = _SCRIPT % {"fig": script_json(fig)}
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <title>Backprop Studio · {escape(t("anim.title", lang))}</title>

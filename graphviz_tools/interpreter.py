@@ -207,10 +207,10 @@ class Interpreter:
             if not isinstance(v, (*_NUMBER, torch.Tensor)):
                 raise self._err("operand", e, kind=type(v).__name__)
             return -v if isinstance(e.op, ast.USub) else +v
-        if isinstance(e, ast.List):
-            return [self.expr(x) for x in e.elts]
-        if isinstance(e, ast.Tuple):
-            return tuple(self.expr(x) for x in e.elts)
+        if isinstance(e, (ast.List, ast.Tuple)):
+            items = [self.expr(x) for x in e.elts]
+            guards.list_check(self.limits, self._at(e), items)
+            return items if isinstance(e, ast.List) else tuple(items)
         if isinstance(e, ast.Call):
             return self.call(e)
         if isinstance(e, ast.Attribute):
@@ -280,11 +280,13 @@ class Interpreter:
                 raise self._err("keyword", node, name=next(iter(kwargs), "sep"))
             if not self.fd_mode:
                 self.state.prints.append(sep.join(show(a) for a in args))
+                guards.print_check(self.limits, self._at(node), self.state.prints)
             return None
         if name == "range":
             return statements.make_range(args, kwargs, self.limits.iterations, self._at(node))
         if kwargs:
             raise self._err("keyword", node, name=next(iter(kwargs)))
+        guards.builtin_check(self.limits, self._at(node), name, args)
         fn = {"len": len, "float": float, "int": int, "abs": abs, "round": round,
               "min": min, "max": max, "sum": sum}[name]
         try:
@@ -294,22 +296,20 @@ class Interpreter:
 
     def torch_call(self, path: str, args: list, kwargs: dict, node: ast.Call) -> Any:
         if path == "torch.manual_seed":
-            if len(args) != 1 or not isinstance(args[0], int) or kwargs:
-                raise self._err("manual_seed", node)
+            guards.seed_check(self._at(node), args, kwargs)
             self.generator.manual_seed(args[0])
             return None
         if path in modules.CONSTRUCTORS:
             return self._invoke(modules.construct, [path, args, kwargs, self.limits,
                                                     self.generator, self._at(node)], {}, node)
         fn = TORCH_FUNCTIONS[path]
+        guards.call_check(self.limits, self._at(node), path, fn, tuple(args), kwargs)
         if path in FACTORIES:
             guards.factory_check(self.limits, self._at(node), path, args, kwargs)
         if path == "torch.tensor":
             guards.data_check(self.limits, self._at(node), args[0] if args else None)
         if path in RANDOM:
             kwargs = {**kwargs, "generator": self.generator}
-        if path in guards.GROWS:
-            guards.meta_check(self.limits, self._at(node), fn, tuple(args), kwargs)
         if path in modules.UNLOGGED:
             with modules.quiet():
                 return self._invoke(fn, args, kwargs, node)
@@ -340,15 +340,15 @@ class Interpreter:
             statements.check_inplace(self, obj, name, self._src(f.value), node)
         elif name in modules.MODULE_METHODS | modules.OPTIMIZER_METHODS:
             raise self._err("not_module", node, name=name, what=self._src(f.value))
-        if name in guards.GROWS:
-            guards.meta_check(self.limits, self._at(node), getattr(torch.Tensor, name),
-                              (obj, *args), kwargs)
+        guards.call_check(self.limits, self._at(node), name, getattr(torch.Tensor, name),
+                          (obj, *args), kwargs)
         return self._invoke(getattr(obj, name), args, kwargs, node)
 
     def _backward(self, root: torch.Tensor, target: ast.expr, args: list, kwargs: dict,
                   node: ast.Call) -> None:
         if args or set(kwargs) - {"retain_graph"}:
             raise self._err("backward_args", node)
+        guards.backward_check(self._at(node), kwargs)
         self.state.backward_roots.append(Backward(root, self._src(target), kwargs))
         if self.fd_mode:
             return None
@@ -399,7 +399,9 @@ class Interpreter:
         obj = self.expr(e.value)
         if not isinstance(obj, (torch.Tensor, list, tuple, torch.Size, torch.nn.Sequential)):
             raise self._err("index_on", e, kind=type(obj).__name__)
+        index = literal_index(e.slice)
+        guards.index_check(self._at(e), index)
         try:
-            return obj[literal_index(e.slice)]
+            return obj[index]
         except (IndexError, RuntimeError, TypeError) as e2:
             raise self._err("torch", e, detail=_first_line(e2)) from None

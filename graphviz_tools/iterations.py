@@ -201,7 +201,8 @@ def prune(flog: ForwardLog, saved: dict[GradFn, dict[str, torch.Tensor]],
                 stack.append(nxt)
     for fn in ops - live:
         del flog.op_seq[fn]
-        flog.op_value.pop(fn, None)
+        v = flog.op_value.pop(fn, None)
+        flog.cloned -= 0 if v is None else v.numel()  # the clone budget counts what is kept
         flog.op_scope.pop(fn, None)
         saved.pop(fn, None)
     dead = leaves - live_leaves

@@ -34,6 +34,19 @@ class Limits:
     nodes: int = 2_000
     # Wall time for one program run, seconds.
     seconds: float = 2.0
+    # PyTorch's own cap is higher; nobody learns from a 65-dimensional tensor.
+    dims: int = 64
+    # List literals: nesting through names (`b = [a, a]`), deep enough for any matrix.
+    list_depth: int = 32
+    # Printed text (all prints) and the final value's text: a notebook cell's worth.
+    print_chars: int = 100_000
+    # Tensor elements snapshotted for the animation in total (forward clones, saved
+    # tensors, gradients of every pass): 1M numbers assemble in well under a second.
+    values: int = 1_000_000
+    # Animation steps (forward nodes + every backward pass's nodes): each is a frame.
+    steps: int = 2_000
+    # Edges drawn (a node may have many inputs: torch.cat of a long list).
+    edges: int = 6_000
 
 
 DEFAULT_LIMITS = Limits()

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import torch
 
+from . import guards
 from .capture import ForwardCapture, ForwardLog, GradFn, PassRecord, is_leaf_fn, run_backward
 from .errors import ProgramError
 from .expression import Program, parse
@@ -28,8 +29,15 @@ def run_program(
     inputs: dict[str, float] | None = None,
     lang: str = DEFAULT_LANG,
     limits: Limits = DEFAULT_LIMITS,
+    sandboxed: bool = False,
 ) -> Trace:
-    """Parse + run + backward, all captured from PyTorch. Raises only ProgramError."""
+    """Parse + run + backward, all captured from PyTorch. Raises only ProgramError.
+
+    With `sandboxed`, the whole run happens in an envelope worker (sandbox.py): the
+    OS bounds its CPU time and memory, for text nobody has checked by hand."""
+    if sandboxed:
+        from .sandbox import run
+        return run("trace", text, inputs, lang, limits, lang=lang)
     try:
         # a timeout can stop torch's own code half-way (an optimizer's step between
         # turning grad off and back on): the thread's grad mode is restored here
@@ -39,6 +47,8 @@ def run_program(
         raise e.localized(lang) from None
     except RecursionError:
         raise ProgramError("too_deep", lang=lang, limit=limits.depth) from None
+    except MemoryError:
+        raise ProgramError("budget_memory", lang=lang, mb=512) from None
     except Exception as e:  # noqa: BLE001 - the contract: ProgramError, never anything else
         log.exception("unexpected failure running a program")
         raise ProgramError("internal", lang=lang, detail=type(e).__name__) from None
@@ -58,7 +68,9 @@ def input_tensors(program: Program, inputs: dict[str, float],
 
 def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
     program = parse(text, limits)
+    guards.warm_meta()  # once per process, before the program's clock starts
     flog = ForwardLog()
+    flog.max_cloned = limits.values  # issue 11: one budget for every value kept
     saved: dict[GradFn, dict[str, torch.Tensor]] = {}
     records: list[PassRecord] = []
 
@@ -68,6 +80,7 @@ def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
                                limits.tensor_elements, **b.kwargs)
         if not recorder.take(rec, b):  # inside a loop: that iteration's record
             records.append(rec)
+        guards.values_check(limits, flog.cloned + kept(records, saved))
 
     def build(passes: list[PassRecord], b: Backward) -> Trace:
         tr = _assemble(program, interp.state, b.root, b.source, passes, flog, saved,
@@ -105,6 +118,15 @@ def _with_run(trace: Trace, program: Program, state: RunState,
     return replace(trace, prints=tuple(state.prints), inputs=used, result=result)
 
 
+def kept(records: list[PassRecord], saved: dict[GradFn, dict[str, torch.Tensor]]) -> int:
+    """Elements the backward passes snapshotted (gradients in and sent, saved tensors)."""
+    n = sum(v.numel() for d in saved.values() for v in d.values())
+    for r in records:
+        n += sum(g.numel() for g in r.grads_in.values())
+        n += sum(g.numel() for g in r.grads_sent.values())
+    return n
+
+
 def output_tensor(state: RunState) -> tuple[torch.Tensor, str, bool]:
     """What the app backpropagates from when the program did not: the final bare
     expression, else the last assigned tensor. Returns (tensor, name, needs_sum)."""
@@ -125,6 +147,7 @@ def output_tensor(state: RunState) -> tuple[torch.Tensor, str, bool]:
 def _output(state: RunState, records: list[PassRecord], limits: Limits,
             saved: dict[GradFn, dict[str, torch.Tensor]]) -> tuple[torch.Tensor, str]:
     root, name, needs_sum = output_tensor(state)
+    guards.values_check(limits, kept(records, saved))
     if state.backward_roots:
         return root, name
     if needs_sum:
@@ -166,13 +189,18 @@ def _assemble(program: Program, state: RunState, root: torch.Tensor, out_name: s
     )
     out_id = graph.nodes[-1].id
     fns = list(ids)
+    if len(graph.edges) > limits.edges:
+        raise ProgramError("too_many_edges", limit=limits.edges)
+    n_steps = len(fns) + sum(len(r.order) for r in records)
+    if n_steps > limits.steps:
+        raise ProgramError("too_many_steps", n=n_steps, limit=limits.steps)
 
     passes = tuple(to_pass(rec, ids, root, out_id) for rec in records)
     forward = forward_order(fns, ids, flog) or [out_id]
     result = None
     if state.result is not None and not (isinstance(state.result, torch.Tensor)
                                          and not state.backward_roots):
-        result = show(state.result)
+        result = guards.truncate(show(state.result), limits)
     used = tuple(Input(n, float(inputs.get(n, DEFAULT_INPUT))) for n in program.free_names)
     return Trace(program.source, graph, out_id, tuple(forward), passes,
                  tuple(state.prints), used, result)

@@ -99,3 +99,67 @@ _LOOPS = [
     "for i in range(1000):\n    if i % 2 == 0:\n        for j in range(1000):\n            y = j",
 ]
 HOSTILE: list[str] = _ESCAPES + _BOMBS + _MISTAKES + _LOOPS
+
+# Issue 11: the classes that got through the pre-checks. Each must be refused with a
+# clear message (never "internal", never only the envelope's backstop) or finish,
+# inside the envelope's budget (tests/test_budget_corpus.py).
+_SHARED = "\n".join(["a = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
+                    + [f"{n} = [{p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}]"
+                       for p, n in zip("abcdefg", "bcdefgh", strict=True)])
+_CHAIN = "\n".join(["a0 = [1]"] + [f"a{i} = [a{i - 1}]" for i in range(1, 120)])
+_BIG = "x = torch.ones(30000, 1, requires_grad=True)\ny = torch.ones(1, 30000)\n"
+BUDGET_CORPUS: dict[str, list[str]] = {
+    "size_keyword": [
+        "a = torch.ones(size=(100000, 100000))", "a = torch.zeros(size=[30000, 30000])",
+        "a = torch.full(size=(30000, 30000), fill_value=1.0)",
+        "a = torch.rand(size=(30000, 30000))", "a = torch.randn(size=(5000, 5000))",
+        "a = torch.empty(size=(10 ** 5, 10 ** 5))"],
+    "size_tensor": [
+        "n = torch.tensor(30000)\na = torch.ones(n, n)",
+        "n = torch.tensor(30000)\na = torch.zeros((n, n))",
+        "n = torch.tensor(1e9)\na = torch.arange(n)",
+        "x = torch.ones(1, requires_grad=True)\nn = torch.tensor(30000)\ny = x.expand(n, n)",
+        "x = torch.ones(1, requires_grad=True)\ny = x.repeat(torch.tensor(30000), 30000)",
+        "n = torch.ones(2).sum() * 20000\na = torch.ones(n.long(), n.long())"],
+    "zero_size_reduction": [
+        "a = torch.ones(0, 1000000000)\nb = a.sum(0)",
+        "a = torch.zeros(1000000000, 0)\nb = a.sum(1)",
+        "a = torch.ones(0, 100000, 100000)\nb = a.mean(0)",
+        "a = torch.ones(0, 1000000000)\nb = a.prod(0)",
+        "a = torch.ones(0, 1000000000)\nb = torch.cumsum(a, 1)\nc = b.sum(0)",
+        "a = torch.ones(0, 10 ** 9)\nb = a.norm(dim=0)",
+        "a = torch.ones(0, 10 ** 9)\nb = a.std(0)"],
+    "grows": [
+        "x = torch.ones(100000)\ny = torch.diag(x)",
+        _BIG + "z = torch.clamp(x, min=y)", _BIG + "z = x.clamp(y, y)",
+        _BIG + "z = torch.max(x, y)", _BIG + "z = torch.min(x, y)", _BIG + "z = x.max(y)",
+        _BIG + "z = F.mse_loss(x, y)", _BIG + "z = F.l1_loss(x, y)",
+        _BIG + "z = F.smooth_l1_loss(x, y)", _BIG + "z = F.binary_cross_entropy_with_logits(x, y)",
+        "x = torch.ones(100, 100)\nz = torch.stack([x, x, x, x, x, x, x, x, x, x, x, x])",
+        "x = torch.ones(100, 100)\nz = torch.cat([x, x, x, x, x, x, x, x, x, x, x, x])",
+        "x = torch.ones(5000)\ny = torch.outer(x, x)"],
+    "factory_randint": [
+        "a = torch.randint(0, 10, (30000, 30000))", "a = torch.randint(10, size=(30000, 30000))",
+        "a = torch.randint(0, 10, size=(100000,))"],
+    "builtins": [
+        "a = round(10, -1000000000)", "a = round(1.5, 1000000000)",
+        "a = round(10 ** 29, -1000000)", _SHARED + "\nprint(h)", _SHARED + "\ns = sum(h, [])",
+        _CHAIN + "\nprint(a119)", _CHAIN + "\nx = torch.tensor(a119)",
+        "a = [[1, 2], [3]]\nb = sum(a, [])", "x = torch.ones(10000)\n" + "print(x)\n" * 200],
+    "assembly": [
+        "x = torch.ones(100, 100, requires_grad=True)\n"
+        + "x = x * 1.0001\n" * 290 + "y = x.sum()",
+        "x = torch.ones(100, 100, requires_grad=True)\n"
+        + "".join(f"y{i} = (x * {i}).sum()\ny{i}.backward()\n" for i in range(140)),
+        "x = torch.ones(10, requires_grad=True)\n"
+        + "y = (x * x).sum()\ny.backward(retain_graph=True)\n" * 140],
+    "arguments": [
+        "a = torch.arange()", "a = torch.arange(start=0, end=5)", "a = torch.arange(end=5)",
+        "x = torch.ones(5)\ny = x[::0]", "x = torch.ones(5)\ny = x[::-1]",
+        "x = torch.ones(5)\ny = x[1:4:-2]",
+        "torch.manual_seed(-1)\nx = torch.rand(2)", "torch.manual_seed(2 ** 70)\nx = torch.rand(2)",
+        "x = torch.ones(" + ", ".join(["1"] * 70) + ")",
+        "x = torch.ones(1)\ny = x.reshape(" + ", ".join(["1"] * 70) + ")",
+        "x = torch.ones(2, requires_grad=True)\ny = x.sum()\ny.backward(retain_graph=5)",
+        "x = torch.ones(2, requires_grad=True)\ny = x.sum()\ny.backward(retain_graph='yes')"],
+}

@@ -9,6 +9,7 @@ import streamlit as st
 from graphviz_tools.errors import ProgramError
 from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, digits, digits_prose, t
 from graphviz_tools.style import GRAD_COLOR, KINDS
+from ui.safe_text import error_text
 from ui.widget_texts import widget_css
 
 LANG_KEY = "lang"
@@ -88,7 +89,8 @@ def legend(language: str, kinds: tuple[str, ...] = ("leaf", "op", "output")) -> 
 
 def show_error(err: ProgramError, source: str, language: str) -> None:
     """One clear message, and the offending line with a caret under the column."""
-    st.error(digits(err.in_lang(language), language, native_digits()), icon=":material/block:")
+    st.error(digits(error_text(err, language), language, native_digits()),
+             icon=":material/block:")  # user text escaped
     if err.original:  # Python's/PyTorch's own English text, for searching the web
         with st.expander(t("err.original", language)):
             st.code(err.original, language=None)

@@ -15,6 +15,7 @@ from graphviz_tools.i18n import catalog, digits, t
 from graphviz_tools.ops import friendly
 from graphviz_tools.steps import Step, label, steps, transcript
 from ui.common import native_digits
+from ui.safe_text import error_text, md_escape, safe_t
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -48,7 +49,7 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
     try:  # a failing, killed or slow `dot`: say so; the panel and transcript still work
         fig = _figure(trace, cache_key, lang, st.session_state.get(key, 1) - 1)
     except ProgramError as err:
-        st.error(err.in_lang(lang), icon=":material/error:")
+        st.error(error_text(err, lang), icon=":material/error:")
     else:
         fig = with_native_digits(fig, lang) if native_digits() else fig  # Bengali digits
         st.plotly_chart(fig, width="content", config={"displayModeBar": False},
@@ -60,8 +61,9 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
                 shortcut="Alt+Left", help=t("anim.back", lang))
     fwd.button("▶", key=ns + "step_next", on_click=_move, args=(key, 1, n),
                shortcut="Alt+Right", help=t("anim.next", lang))
-    slider.slider(t("anim.step", lang), 1, n, key=key)
-    chain_panel(trace, all_steps[st.session_state[key] - 1], lang)
+    if n > 1:  # a one-step program (`x`) has nothing to slide (min == max fails)
+        slider.slider(t("anim.step", lang), 1, n, key=key)
+    chain_panel(trace, all_steps[st.session_state.get(key, 1) - 1], lang)
 
     with st.expander(t("anim.transcript", lang)):
         st.code(_d("\n".join(transcript(trace, lang, all_steps)), lang), language=None,
@@ -76,17 +78,17 @@ def chain_panel(trace: Trace, step: Step, lang: str) -> None:
     g = trace.graph
     node = g.node(step.node)
     name = label(trace, step.node)
-    st.markdown(_d(f"**{step.index + 1}.** {step.text}", lang))
+    st.markdown(_d(f"**{step.index + 1}.** {md_escape(step.text)}", lang))  # names are user text
     if step.phase == "forward" or node.kind == "leaf":
         if node.kind == "leaf" and step.phase == "backward":
-            st.caption(t("chain.leaf", lang, node=name))
+            st.caption(safe_t("chain.leaf", lang, node=name))
         return
     upstream = step.grads.get(step.node)
-    st.markdown(_d(t("chain.upstream", lang, node=name, grad=compact(upstream, 8)), lang))
+    st.markdown(_d(safe_t("chain.upstream", lang, node=name, grad=compact(upstream, 8)), lang))
     for term in step.terms:
         src = label(trace, term.src)
         with st.container(border=True):
-            st.markdown(t("chain.to_input", lang, src=src, slot=term.slot))
+            st.markdown(safe_t("chain.to_input", lang, src=src, slot=term.slot))
             if term.formula:
                 st.latex(term.formula)
             else:

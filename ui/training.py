@@ -10,13 +10,14 @@ import numpy as np
 import streamlit as st
 
 from examples.networks import NETWORKS, NetSettings
-from graphviz_tools.datasets import parse_csv
+from graphviz_tools.errors import ProgramError
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Value
 from graphviz_tools.i18n import t
+from graphviz_tools.sandbox import run
 from graphviz_tools.training import History, TrainConfig, Trainer
 from graphviz_tools.updates import STATE_SYMBOLS, UPDATE_RULES, sgd_check, update_rows
-from ui.common import localize
+from ui.common import localize, show_error
 
 P = "net."
 
@@ -34,7 +35,8 @@ def trainer_for(config: TrainConfig, upload: bytes | None) -> Trainer:
 def reset(config: TrainConfig, upload: bytes | None) -> None:
     net = NETWORKS[config.network]
     s: NetSettings = config.settings
-    data = net.data(s, config.seed, parse_csv(upload) if upload else None)
+    # the upload is parsed in an envelope worker (issue 11)
+    data = net.data(s, config.seed, run("csv", upload) if upload else None)
     st.session_state[P + "trainer"] = Trainer(config, net.build(s, config.seed), data, s.loss)
     st.session_state.pop(P + "view", None)
 
@@ -79,6 +81,21 @@ def update_panel(tr: Trainer, step: int, lang: str) -> None:
         st.caption(localize(t("net.clipped", lang, norm=f"{norm:.4g}", max=cfg.clip)))
     if not cfg.zero_grad:
         st.warning(t("net.no_zero_grad", lang), icon=":material/warning:")
+
+
+def train(tr: Trainer, n: int, lang: str) -> Trainer:
+    """`tr.run(n)` inside the envelope (issue 11): the trained copy replaces this
+    session's trainer. Long runs go in chunks of CHUNK steps, one budget each."""
+    try:
+        for done in range(0, n, CHUNK):
+            tr = run("train", tr, min(CHUNK, n - done), lang=lang)
+    except ProgramError as err:  # the steps done so far stay
+        show_error(err, "", lang)
+    st.session_state[P + "trainer"] = tr
+    return tr
+
+
+CHUNK = 100  # steps per envelope call: the biggest network here takes ~0.7 s CPU
 
 
 def history_rows(h: History) -> list[dict]:

@@ -6,11 +6,18 @@ are made, so they start from it); `share_link()` writes the current state back.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
+
+from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, t
+from graphviz_tools.limits import DEFAULT_LIMITS
+
+Check = Callable[[Any], Any]  # a decoded value -> the value to keep; ValueError: ignore it
 
 
 @dataclass(frozen=True)
@@ -18,33 +25,134 @@ class Param:
     query: str  # name in the link
     key: str  # session-state key (the widget's key)
     kind: str  # "str" | "int" | "float" | "bool" | "list" | "inputs"
+    check: Check | None = None  # what the widget accepts (a link is untrusted input)
 
 
-GLOBAL = (Param("lang", "lang", "str"), Param("classroom", "classroom", "bool"),
-          Param("digits", "digits", "bool"))
+def one_of(options: Callable[[], Any]) -> Check:
+    """A name from a registry (read when checked: registries import torch)."""
+    def check(v: Any) -> Any:
+        if v not in options():
+            raise ValueError(v)
+        return v
+    return check
+
+
+def clamp(lo: float, hi: float) -> Check:
+    """A number in [lo, hi]; outside it is clamped (a notice says so); nan/inf ignored."""
+    def check(v: Any) -> Any:
+        if not math.isfinite(v):
+            raise ValueError(v)
+        out = min(max(v, lo), hi)
+        if out != v:
+            raise Clamped(out)
+        return out
+    return check
+
+
+def subset_of(options: Callable[[], Any]) -> Check:
+    """A list of registry names; unknown ones are dropped (with a notice)."""
+    def check(v: Any) -> Any:
+        if not isinstance(v, list):
+            raise ValueError(v)
+        kept = [x for x in v if x in options()]
+        if kept != v:
+            raise Clamped(kept)
+        return kept
+    return check
+
+
+class Clamped(ValueError):  # noqa: N818 - not an error: the value to keep, with a notice
+    def __init__(self, value: Any) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+def _program(v: str) -> str:
+    if len(v) > DEFAULT_LIMITS.source_chars:
+        raise ValueError("too long")
+    return v
+
+
+def _presets() -> Any:
+    from examples.presets import PRESETS
+    return PRESETS
+
+
+def _networks() -> Any:
+    from examples.networks import NETWORKS
+    return NETWORKS
+
+
+def _activations() -> Any:
+    from examples.networks import ACTIVATIONS
+    return ACTIVATIONS
+
+
+def _losses() -> Any:
+    from examples.networks import LOSSES
+    return LOSSES
+
+
+def _datasets() -> Any:
+    from graphviz_tools.datasets import DATASETS
+    return (*DATASETS, "upload")  # a link to "upload" just asks for a file
+
+
+def _optimizers() -> Any:
+    from graphviz_tools.training import OPTIMIZERS
+    return OPTIMIZERS
+
+
+def _models() -> Any:
+    from examples.models import MODELS
+    return MODELS
+
+
+# The Tiny Network's choice widgets offer exactly these (the page imports them).
+LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
+BATCHES = [0, 1, 4, 8, 16, 32, 64]
+LINK_STEPS = 1_000  # steps a link may ask to have trained on opening (the biggest button)
+
+GLOBAL = (Param("lang", "lang", "str", one_of(lambda: LANGUAGES)),
+          Param("classroom", "classroom", "bool"), Param("digits", "digits", "bool"))
 PAGES: dict[str, tuple[Param, ...]] = {
     "expression_lab": (
-        Param("preset", "lab.preset", "str"), Param("program", "lab.program", "str"),
-        Param("inputs", "lab.input.", "inputs"), Param("step", "lab.step", "int")),
+        Param("preset", "lab.preset", "str", one_of(_presets)),
+        Param("program", "lab.program", "str", _program),
+        Param("inputs", "lab.input.", "inputs", clamp(-1e6, 1e6)),
+        Param("step", "lab.step", "int", clamp(1, 100_000))),
     "tiny_network": (
-        Param("network", "net.network", "str"), Param("hidden", "net.hidden", "int"),
-        Param("units", "net.units", "int"), Param("activation", "net.activation", "str"),
-        Param("loss", "net.loss", "str"), Param("dataset", "net.dataset", "str"),
-        Param("noise", "net.noise", "float"), Param("optimizer", "net.optimizer", "str"),
-        Param("lr", "net.lr", "float"), Param("batch", "net.batch", "int"),
-        Param("seed", "net.seed", "int"), Param("clip", "net.clip_on", "bool"),
-        Param("max_norm", "net.max_norm", "float"), Param("forget", "net.forget", "bool"),
-        Param("trained", "net.trained", "int"), Param("view", "net.view", "int"),
-        # the optimizer race and its branch (ui/race.py)
-        Param("race", "race.on", "bool"), Param("racers", "race.optimizers", "list"),
-        *(Param(f"race_lr_{o}", f"race.lr.{o}", "float")
+        Param("network", "net.network", "str", one_of(_networks)),
+        Param("hidden", "net.hidden", "int", clamp(0, 3)),
+        Param("units", "net.units", "int", clamp(1, 8)),
+        Param("activation", "net.activation", "str", one_of(_activations)),
+        Param("loss", "net.loss", "str", one_of(_losses)),
+        Param("dataset", "net.dataset", "str", one_of(_datasets)),
+        Param("noise", "net.noise", "float", clamp(0.0, 0.5)),
+        Param("optimizer", "net.optimizer", "str", one_of(_optimizers)),
+        Param("lr", "net.lr", "float", one_of(lambda: LRS)),
+        Param("batch", "net.batch", "int", one_of(lambda: BATCHES)),
+        Param("seed", "net.seed", "int", clamp(0, 10_000)),
+        Param("clip", "net.clip_on", "bool"),
+        Param("max_norm", "net.max_norm", "float", clamp(0.1, 5.0)),
+        Param("forget", "net.forget", "bool"),
+        Param("trained", "net.trained", "int", clamp(0, LINK_STEPS)),
+        Param("view", "net.view", "int", clamp(1, LINK_STEPS)),
+        # the optimizer race and its branch (ui/race.py snaps lrs and steps itself)
+        Param("race", "race.on", "bool"),
+        Param("racers", "race.optimizers", "list", subset_of(_optimizers)),
+        *(Param(f"race_lr_{o}", f"race.lr.{o}", "float", clamp(0.0001, 10.0))
           for o in ("sgd", "momentum", "adam", "rmsprop")),
-        Param("race_steps", "race.steps", "int"), Param("race_param", "race.param", "str"),
-        Param("branch", "race.branched", "bool"), Param("branch_from", "race.branch_from", "str"),
-        Param("branch_at", "race.branch_at", "int"), Param("branch_opt", "race.branch_opt", "str"),
-        Param("branch_lr", "race.branch_lr", "float")),
+        Param("race_steps", "race.steps", "int", clamp(1, LINK_STEPS)),
+        Param("race_param", "race.param", "str"),
+        Param("branch", "race.branched", "bool"),
+        Param("branch_from", "race.branch_from", "str", one_of(_optimizers)),
+        Param("branch_at", "race.branch_at", "int", clamp(0, LINK_STEPS)),
+        Param("branch_opt", "race.branch_opt", "str", one_of(_optimizers)),
+        Param("branch_lr", "race.branch_lr", "float", clamp(0.0001, 10.0))),
     "model_anatomy": (
-        Param("model", "anat.model", "str"), Param("depth", "anat.depth", "int"),
+        Param("model", "anat.model", "str", one_of(_models)),
+        Param("depth", "anat.depth", "int", clamp(0, 50)),
         Param("freeze", "anat.freeze", "list"), Param("expand", "anat.expand", "list")),
     "learn": (),
 }
@@ -58,7 +166,7 @@ def _decode(kind: str, raw: str) -> Any:
     if kind == "bool":
         return raw in ("1", "true", "True")
     if kind == "list":
-        return [x for x in raw.split(",") if x]
+        return [x for x in raw.split(",") if x][:200]
     return raw
 
 
@@ -71,24 +179,62 @@ def _encode(kind: str, value: Any) -> str:
 
 
 def restore(page: str) -> None:
-    """Session state from the link, once per session and page; bad values are ignored."""
+    """Session state from the link, once per session and page. A value no widget
+    would accept is never stored (it would fail every rerun): it is clamped into
+    range or ignored, and a notice names the settings concerned."""
     done = f"_restored.{page}"
     if st.session_state.get(done):
         return
     st.session_state[done] = True
+    noticed = []
     for p in GLOBAL + PAGES.get(page, ()):
         raw = st.query_params.get(p.query)
         if raw is None:
             continue
         try:
             if p.kind == "inputs":  # "x:2,y:3" -> lab.input.x = 2.0, lab.input.y = 3.0
-                for pair in filter(None, raw.split(",")):
+                for pair in filter(None, raw.split(",")[:50]):
                     name, _, value = pair.partition(":")
-                    st.session_state[p.key + name] = float(value)
+                    if not name.isidentifier():
+                        raise ValueError(name)
+                    st.session_state[p.key + name] = _checked(p, float(value), noticed)
             elif p.key not in st.session_state or p in GLOBAL:
-                st.session_state[p.key] = _decode(p.kind, raw)
+                st.session_state[p.key] = _checked(p, _decode(p.kind, raw), noticed)
         except ValueError:
+            noticed.append(p.query)
+    if noticed:
+        st.toast(t("url.ignored", lang_of(), names=", ".join(dict.fromkeys(noticed))),
+                 icon=":material/link_off:")
+
+
+def settle(page: str) -> None:
+    """Every run, before the page: a stored value its widget would refuse is dropped
+    (the widget starts from its default). After a language switch the browser can send
+    a select box's old *label* back as its value; kept, it failed every later rerun."""
+    for p in GLOBAL + PAGES.get(page, ()):
+        if p.check is None or p.kind in ("inputs", "bool") or p.key not in st.session_state:
             continue
+        try:
+            p.check(st.session_state[p.key])
+        except Clamped:
+            continue
+        except (ValueError, TypeError):
+            del st.session_state[p.key]
+
+
+def _checked(p: Param, value: Any, noticed: list[str]) -> Any:
+    if p.check is None:
+        return value
+    try:
+        return p.check(value)
+    except Clamped as c:
+        noticed.append(p.query)
+        return c.value
+
+
+def lang_of() -> str:
+    v = st.session_state.get("lang")
+    return v if v in LANGUAGES else DEFAULT_LANG
 
 
 def state_query(page: str) -> dict[str, str]:
