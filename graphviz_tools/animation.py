@@ -18,11 +18,12 @@ from .layout import Layout, layout
 from .ops import friendly
 from .steps import Step, steps
 from .style import EDGE_COLOR, GRAD_COLOR, KINDS
+from .umath import node_label
 
-FONT_PX = 12
-CHAR_PX = 7.0  # average glyph width at FONT_PX, for sizing boxes before layout
-LINE_PX = 16
-VALUE_CHARS = 22  # labels show values compactly; boxes are sized for this much
+FONT_PX = 18  # the projector's minimum at scale 1; the stage scales the whole figure
+CHAR_PX = 9.6  # average glyph width at FONT_PX, for sizing boxes before layout
+LINE_PX = 21
+VALUE_CHARS = 20  # labels show values compactly; boxes are sized for this much
 IDLE_FILL, IDLE_BORDER = "#FFFFFF", "#BBBBBB"
 ACTIVE_FORWARD = "#F0E442"  # Okabe-Ito yellow
 ACTIVE_BACKWARD = "#F5C19E"  # light vermillion
@@ -32,10 +33,10 @@ SPEEDS = {"0.5×": 1600, "1×": 800, "2×": 400}
 LEGEND_PX = 230  # right margin that holds the legend
 
 
-def _lines(n: Node, lang: str) -> list[str]:
-    head = n.name or (t("node.leaf", lang) if n.kind == "leaf" else "")
-    op = f"{n.op} · {friendly(n.op, lang)}" if n.op else ""
-    return [x for x in (head, op) if x]
+def _lines(g: Graph, n: Node, lang: str) -> list[str]:
+    head = node_label(g, n.id)  # never a bare id: unnamed nodes get `y × y`
+    op = f"{n.op} · {friendly(n.op, lang)}" if n.op else t("node.leaf", lang)
+    return [head, op]
 
 
 def layout_dot(graph: Graph, lang: str = DEFAULT_LANG, rankdir: str = "TB") -> str:
@@ -43,19 +44,19 @@ def layout_dot(graph: Graph, lang: str = DEFAULT_LANG, rankdir: str = "TB") -> s
 
     Top-down: the figure then stays narrow enough to sit beside the chain-rule panel.
     """
-    lines = [f"digraph layout {{ graph [rankdir={rankdir}, nodesep=0.35, ranksep=0.5];",
+    lines = [f"digraph layout {{ graph [rankdir={rankdir}, nodesep=0.35, ranksep=0.34];",
              '  node [shape=box, fixedsize=true, label=""];']
     for n in graph.nodes:
-        w, h = box_size(n, lang)
+        w, h = box_size(graph, n, lang)
         lines.append(f"  {n.id} [width={w / 72:.3f}, height={h / 72:.3f}];")
     lines += [f"  {e.src} -> {e.dst};" for e in graph.edges]
     return "\n".join([*lines, "}"]) + "\n"
 
 
-def box_size(n: Node, lang: str) -> tuple[float, float]:
-    text = _lines(n, lang)
-    chars = max([VALUE_CHARS + 6, *(len(x) for x in text)])
-    return chars * CHAR_PX + 14, (len(text) + 2) * LINE_PX + 10
+def box_size(g: Graph, n: Node, lang: str) -> tuple[float, float]:
+    text = _lines(g, n, lang)
+    chars = max([VALUE_CHARS + 4, *(len(x) for x in text)])
+    return chars * CHAR_PX + 14, (len(text) + 2) * LINE_PX + 6
 
 
 def _box(x: float, y: float, w: float, h: float, r: float = 8) -> tuple[list, list]:
@@ -100,8 +101,8 @@ def _node_style(step: Step | None, n: Node) -> dict[str, Any]:
     return {"fillcolor": fill, "line": {"color": border, "width": width}}
 
 
-def _label(step: Step | None, n: Node, lang: str) -> str:
-    rows = _lines(n, lang)
+def _label(step: Step | None, g: Graph, n: Node, lang: str) -> str:
+    rows = _lines(g, n, lang)
     rows[0] = f"<b>{rows[0]}</b>"
     if step is not None and n.id in step.known:
         rows.append(f"{t('node.value', lang)} {compact(n.value, 3)}")
@@ -157,7 +158,8 @@ def _build(g: Graph, all_steps: list[tuple[Step, Graph]], lang: str,
                      "hoverinfo": "skip", "showlegend": False, **_node_style(first, n)})
     centers = [lay.nodes[n.id][:2] for n in g0.nodes]
     data.append({"type": "scatter", "mode": "text", "x": [c[0] for c in centers],
-                 "y": [c[1] for c in centers], "text": [_label(first, n, lang) for n in g0.nodes],
+                 "y": [c[1] for c in centers],
+                 "text": [_label(first, g0, n, lang) for n in g0.nodes],
                  "textfont": {"size": FONT_PX, "color": "#111111"}, "hoverinfo": "skip",
                  "showlegend": False})
     mids = [_midpoint(pts) for _, _, pts in lay.edges]
@@ -199,7 +201,7 @@ def _caption(step: Step, g: Graph) -> str:
     lines.append(line)
     for term in step.terms[:2]:
         if term.sent is not None and term.local is not None:
-            src = g.node(term.src).name or term.src
+            src = node_label(g, term.src)
             lines.append(f"→ {src}: {compact(step.grads.get(step.node), 1)} × "
                          f"{compact(term.local, 1)} = {compact(term.sent, 1)}")
     return "<br>".join(lines[:4])
@@ -224,7 +226,7 @@ def _frame(step: Step, g: Graph, lang: str, below: int, prev: str | None,
                              "marker": {"color": color}})
         edge_texts.append(compact(flow, 2) if flow is not None else "")
     node_updates = [_node_style(step, n) for n in g.nodes]
-    labels = {"text": [_label(step, n, lang) for n in g.nodes]}
+    labels = {"text": [_label(step, g, n, lang) for n in g.nodes]}
     caption = {"text": [_caption(step, g)]}
     n_e, n_n = len(g.edges), len(g.nodes)
     return {"name": step.name,
