@@ -1,6 +1,6 @@
 """Backprop Studio: see what PyTorch autograd really does.
 
-Entry point: navigation, language switch, shared sidebar (share link); the pages live
+Entry point: navigation, language switch, the Share button; the pages live
 in app_pages/ (not pages/: that folder name switches on Streamlit's old multipage
 mode, which ran a deep link such as /tiny_network without this file on first load).
 """
@@ -8,8 +8,9 @@ mode, which ran a deep link such as /tiny_network without this file on first loa
 import streamlit as st
 
 from graphviz_tools.i18n import t
-from ui.common import classroom, lang, language_switch, page_style
-from ui.url_state import restore, share_link
+from ui.common import lang, language_switch, page_style
+from ui.share import share_button
+from ui.url_state import restore
 
 st.set_page_config(page_title="Backprop Studio", page_icon="🔁", layout="wide",
                    initial_sidebar_state="collapsed" if "classroom" in st.query_params
@@ -28,10 +29,5 @@ name = page.url_path or "expression_lab"
 restore(name)
 language_switch()
 page_style()
+share_button(name, page.url_path)  # pinned to the top bar by CSS: no room taken
 page.run()
-
-with st.sidebar.expander(t("share.title", lang()), icon=":material/share:"):
-    st.caption(t("share.caption", lang()))
-    st.code(share_link(name, page.url_path), language=None, wrap_lines=True)
-    if not classroom():
-        st.caption(t("share.classroom", lang()))

@@ -23,7 +23,6 @@ from .umath import node_label
 FONT_PX = 18  # the projector's minimum at scale 1; the stage scales the whole figure
 CHAR_PX = 9.6  # average glyph width at FONT_PX, for sizing boxes before layout
 LINE_PX = 21
-VALUE_CHARS = 20  # labels show values compactly; boxes are sized for this much
 IDLE_FILL, IDLE_BORDER = "#FFFFFF", "#BBBBBB"
 ACTIVE_FORWARD = "#F0E442"  # Okabe-Ito yellow
 ACTIVE_BACKWARD = "#F5C19E"  # light vermillion
@@ -53,9 +52,21 @@ def layout_dot(graph: Graph, lang: str = DEFAULT_LANG, rankdir: str = "TB") -> s
     return "\n".join([*lines, "}"]) + "\n"
 
 
+def _value_chars(n: Node) -> int:
+    """Room for `grad 2×2 [0.75, 0.75, 0.75, …]`, from the shape only (structure), so a
+    new program with the same structure reuses the layout."""
+    v = n.value
+    if v is None or not v.shape:
+        return 6 + 9  # "grad " + a number of up to 4 significant digits
+    items = min(v.numel, 3)
+    more = 3 if v.numel > 3 or len(v.shape) > 1 else 0
+    prefix = 0 if (len(v.shape) == 1 and v.numel <= 3) else len("×".join(map(str, v.shape))) + 1
+    return 5 + prefix + 2 + items * 7 + more
+
+
 def box_size(g: Graph, n: Node, lang: str) -> tuple[float, float]:
     text = _lines(g, n, lang)
-    chars = max([VALUE_CHARS + 4, *(len(x) for x in text)])
+    chars = max([_value_chars(n), *(len(x) for x in text)])
     return chars * CHAR_PX + 14, (len(text) + 2) * LINE_PX + 6
 
 
@@ -211,7 +222,7 @@ def _midpoint(pts: tuple[tuple[float, float], ...]) -> tuple[float, float]:
     if not pts:
         return (0.0, 0.0)
     x, y = pts[len(pts) // 2]
-    return (round(x, 1), round(y + 8, 1))
+    return (round(x, 1), round(y, 1))
 
 
 def _frame(step: Step, g: Graph, lang: str, below: int, prev: str | None,

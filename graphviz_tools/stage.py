@@ -59,18 +59,22 @@ def stage_figure(trace: Trace, lang: str = DEFAULT_LANG) -> dict[str, Any]:
         data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
                      "hoverinfo": "skip", "showlegend": False,
                      **_node_style(overview, node)})
+    # One text trace: node labels, then the gradients on the edges (a text trace whose
+    # texts are mostly empty is not redrawn reliably by Plotly.react, so share one).
     centers = [lay.nodes[node.id][:2] for node in g.nodes]
-    data.append({"type": "scatter", "mode": "text", "x": [c[0] for c in centers],
-                 "y": [c[1] for c in centers],
-                 "text": [_label(overview, g, node, lang) for node in g.nodes],
-                 "textfont": {"size": FONT_PX, "color": "#111111"}, "hoverinfo": "skip",
-                 "showlegend": False})
-    mids = [_midpoint(pts) for _, _, pts in lay.edges]
-    data.append({"type": "scatter", "mode": "text", "x": [m[0] for m in mids],
-                 "y": [m[1] for m in mids], "text": [""] * len(g.edges),
-                 "textposition": _edge_text_sides(g), "cliponaxis": False,
-                 "textfont": {"size": FONT_PX - 2, "color": GRAD_COLOR}, "hoverinfo": "skip",
-                 "showlegend": False})
+    sides = _edge_text_sides(g)
+    # a few px beside the edge line (Plotly also skips a text point that sits exactly
+    # on the column of the node labels, and redraws only texts that were never empty)
+    mids = [(m[0] + (-4 if side == "middle left" else 4), m[1])
+            for m, side in zip([_midpoint(pts) for _, _, pts in lay.edges], sides, strict=True)]
+    n_n, n_e = len(g.nodes), len(g.edges)
+    data.append({"type": "scatter", "mode": "text", "x": [p[0] for p in centers + mids],
+                 "y": [p[1] for p in centers + mids],
+                 "text": [_label(overview, g, node, lang) for node in g.nodes] + [" "] * n_e,
+                 "textposition": ["middle center"] * n_n + sides,
+                 "textfont": {"size": [FONT_PX] * n_n + [FONT_PX - 2] * n_e,
+                              "color": ["#111111"] * n_n + [GRAD_COLOR] * n_e},
+                 "cliponaxis": False, "hoverinfo": "skip", "showlegend": False})
     frames = [_frame("overview", overview, g, lang, overview_text(trace, n, lang))]
     frames += [_frame(s.name, s, g, lang, step_text(trace, s, n, lang)) for s in all_steps]
     width, height = lay.width + 2 * PAD, lay.height + 2 * PAD
@@ -108,12 +112,12 @@ def _frame(name: str, step: Step, g: Graph, lang: str, explain: dict) -> dict[st
         edges.append({"line": {"color": color,
                                "width": FLOW_WIDTH if flow is not None else EDGE_WIDTH},
                       "marker": {"color": color}})
-        texts.append(compact(flow, 2) if flow is not None else "")
+        texts.append(compact(flow, 2) if flow is not None else " ")  # " ": see above
     nodes = [_node_style(step, n) for n in g.nodes]
-    labels = {"text": [_label(step, g, n, lang) for n in g.nodes]}
+    labels = {"text": [_label(step, g, n, lang) for n in g.nodes] + texts}
     n_e, n_n = len(g.edges), len(g.nodes)
-    return {"name": name, "data": [*edges, *nodes, labels, {"text": texts}],
-            "traces": list(range(n_e + n_n + 2)), "explain": explain}
+    return {"name": name, "data": [*edges, *nodes, labels],
+            "traces": list(range(n_e + n_n + 1)), "explain": explain}
 
 
 def legend_items(lang: str) -> list[dict[str, str]]:
