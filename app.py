@@ -29,5 +29,8 @@ name = page.url_path or "expression_lab"
 restore(name)
 language_switch()
 page_style()
-share_button(name, page.url_path)  # pinned to the top bar by CSS: no room taken
-page.run()
+share = st.container(key="share")  # pinned to the top bar by CSS: no room taken
+try:
+    page.run()
+finally:  # after the page (its state is what the link carries), even if it stopped early
+    share_button(share, name, page.url_path)

@@ -101,8 +101,12 @@ def the_stage(source: str, inputs: tuple[tuple[str, float], ...]) -> Trace | Non
                 icon=":material/table:")
     else:
         stepper(trace, L, P, (source, inputs), details=False,
-                fit_vh=1.0 if classroom() else 0.92)
+                fit_vh=1.0 if classroom() else 0.92, fallback_dot=dot_of(trace))
     return trace
+
+
+def dot_of(trace: Trace) -> str:
+    return to_dot(trace, L, rankdir="TB", native_digits=native_digits())  # TB fits a column
 
 
 def notes(trace: Trace) -> None:
@@ -207,7 +211,7 @@ with tab_inspect:
         st.caption(t("lab.inspect.saved", L, names=", ".join(node.saved)))
 
 with st.expander(t("lab.files", L), icon=":material/download:"):
-    dot = to_dot(trace, L, rankdir="TB", native_digits=native_digits())
+    dot = dot_of(trace)
     legend(L)
     graph_downloads(dot, "autograd-graph", L, P + "dl")
     st.code(dot, language="dot")

@@ -12,6 +12,7 @@ import io
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from examples.presets import PRESETS
 from graphviz_tools.i18n import DEFAULT_LANG, t
@@ -48,25 +49,39 @@ def link(page: str, path: str, projector: bool = False) -> str:
     return base + (f"?{query}" if query else "")
 
 
-def qr_svg(text: str) -> str:
-    """The QR code as a standalone SVG document (shown as an image, never as markup)."""
+QR_MAX = 600  # characters: a denser code is not readable from the back of a room
+
+
+def qr_svg(text: str) -> str | None:
+    """The QR code as a standalone SVG document (shown as an image, never as markup);
+    None when the text does not fit in a QR code."""
     import segno
+    from segno.encoder import DataOverflowError
 
     buf = io.BytesIO()
-    segno.make(text, error="m").save(buf, kind="svg", scale=5, border=2, xmldecl=False,
-                                     dark="#000000", light="#ffffff")
+    try:
+        code = segno.make(text, error="m")
+    except DataOverflowError:
+        return None
+    code.save(buf, kind="svg", scale=5, border=2, xmldecl=False, dark="#000000",
+              light="#ffffff")
     return buf.getvalue().decode("utf-8")
 
 
-def share_button(page: str, path: str) -> None:
-    """A Share popover pinned to the top bar: the link, a QR code, the classroom choice."""
+def share_button(slot: DeltaGenerator, page: str, path: str) -> None:
+    """A Share popover in `slot` (pinned to the top bar by CSS): the link, a QR code,
+    and on the projector the choice of what students get."""
     L = lang()
-    with st.container(key="share"), st.popover(t("share.button", L), icon=":material/share:"):
+    with slot, st.popover(t("share.button", L), icon=":material/share:"):
         projector = classroom() and st.checkbox(t("share.students_projector", L),
                                                 key="share.projector")
         url = link(page, path, projector)
         st.caption(t("share.caption", L) + " " + t("share.short", L))
         st.code(url, language=None, wrap_lines=True)
-        st.image(qr_svg(url), caption=t("share.qr_alt", L), width=260)
+        svg = qr_svg(url) if len(url) <= QR_MAX else None
+        if svg is None:
+            st.caption(t("share.too_long", L))
+        else:
+            st.image(svg, caption=t("share.qr_alt", L), width=260)
         if not classroom():
             st.caption(t("share.classroom", L))

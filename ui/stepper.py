@@ -30,11 +30,11 @@ def _move(state_key: str, delta: int, n: int) -> None:
 
 
 def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple, *,
-            details: bool = True, fit_vh: float = 0.92) -> None:
+            details: bool = True, fit_vh: float = 0.92, fallback_dot: str = "") -> None:
     """Draw the stage and its detail view; `ns` namespaces session keys (e.g. "lab.").
 
     The stage opens on the final state (frame 0), or on step `{ns}step` when a shared
-    link asked for one."""
+    link asked for one. `fallback_dot` is drawn instead if the layout fails."""
     if len(trace.graph.nodes) > MAX_ANIMATED:  # frames x nodes grows quadratically
         st.info(t("anim.too_big", lang, n=len(trace.graph.nodes), limit=MAX_ANIMATED),
                 icon=":material/table:")
@@ -49,6 +49,8 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple, *,
         fig = _figure(trace, cache_key, lang)
     except ProgramError as err:
         st.error(err.in_lang(lang), icon=":material/error:")
+        if fallback_dot:  # our `dot` failed: the browser's Graphviz still draws the graph
+            st.graphviz_chart(fallback_dot, width="content")
     else:
         stage(fig, lang, ns + "stage", start=start, legend=legend_items(lang),
               alt=t("anim.alt", lang), fit_vh=fit_vh)
