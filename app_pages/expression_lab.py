@@ -136,11 +136,11 @@ if classroom():  # projector: the stage first, at the top of the screen; the res
         trace = the_stage(source, inputs)
 else:
     st.title(t("lab.title", L))
-    st.caption(t("lab.intro", L))
     with st.container(key="lab-top"):  # phones: the stage above the editor (CSS)
         left, right = st.columns([2, 3], gap="medium")
     with left:
         source, free_names = editor()
+        st.caption(t("lab.intro", L))  # below the editor: the stage starts high on the page
     inputs = inputs_of(source, free_names)
     with right:
         trace = the_stage(source, inputs)

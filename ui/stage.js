@@ -144,7 +144,11 @@
       const box = root.getBoundingClientRect();
       const stacked = box.width < data.stack_below;
       root.classList.toggle("bp-stacked", stacked);
-      const gw = stacked ? box.width : box.width - panel.getBoundingClientRect().width - 16;
+      // beside the graph, the explanation gets 42% of the stage (16 to 34 rem)
+      const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+      const pw = Math.min(Math.max(16 * rem, box.width * 0.42), 34 * rem);
+      panel.style.flex = stacked ? "" : "0 0 " + pw + "px";
+      const gw = stacked ? box.width : box.width - pw - 16;
       const vh = window.innerHeight, ch = controls.getBoundingClientRect().height;
       // a stage near the top of the page fits the rest of the window (the projector)
       const top = Math.max(0, Math.min(box.top + window.scrollY, vh * 0.35));

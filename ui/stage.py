@@ -86,5 +86,5 @@ def stage(fig: dict[str, Any], lang: str, key: str, *, start: int = 0,
     data = {"fig": fig, "sig": f"{sig}:{lang}:{start}", "labels": labels(lang),
             "legend": legend or [], "alt": alt, "start": start, "keys": t("stage.keys", lang),
             "speeds": [list(s) for s in SPEEDS], "plotly_src": f"app/static/{plotly_js_name()}",
-            "fit_vh": fit_vh, "stack_below": 640, "stack_vh": 0.48, "max_scale": max_scale}
+            "fit_vh": fit_vh, "stack_below": 500, "stack_vh": 0.48, "max_scale": max_scale}
     _component(key=key, data=data, width="stretch", height="content")
