@@ -70,7 +70,7 @@ def _measure(browser: object, url: str) -> dict[str, float]:
 def _playback(page: object) -> dict[str, float]:
     """Play at the fastest speed; frames per second and messages sent to the server."""
     sent: list[str] = []
-    page.on("websocket", lambda ws: ws.on("framesent", sent.append))  # type: ignore[attr-defined]
+    page.on("websocket", lambda ws: ws.on("framesent", lambda m: sent.append(m)))  # type: ignore[attr-defined]
     page.evaluate("() => { const s = document.querySelector('.bp-speed');"  # type: ignore[attr-defined]
                   " s.value = s.options[s.options.length - 1].value; }")
     before = len(sent)

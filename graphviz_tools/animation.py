@@ -22,7 +22,7 @@ from .umath import node_label
 
 FONT_PX = 18  # the projector's minimum at scale 1; the stage scales the whole figure
 CHAR_PX = 9.6  # average glyph width at FONT_PX, for sizing boxes before layout
-LINE_PX = 21
+LINE_PX = 24  # Plotly's line height at FONT_PX (1.3 em)
 IDLE_FILL, IDLE_BORDER = "#FFFFFF", "#BBBBBB"
 ACTIVE_FORWARD = "#F0E442"  # Okabe-Ito yellow
 ACTIVE_BACKWARD = "#F5C19E"  # light vermillion
@@ -32,10 +32,15 @@ SPEEDS = {"0.5×": 1600, "1×": 800, "2×": 400}
 LEGEND_PX = 230  # right margin that holds the legend
 
 
+def _head(g: Graph, n: Node, lang: str) -> tuple[str, str]:
+    """(name, what it is): `y × y` (never a bare id) and `MulBackward0 · multiply`."""
+    what = f"{n.op} · {friendly(n.op, lang)}" if n.op else t("node.leaf", lang)
+    return node_label(g, n.id), what
+
+
 def _lines(g: Graph, n: Node, lang: str) -> list[str]:
-    head = node_label(g, n.id)  # never a bare id: unnamed nodes get `y × y`
-    op = f"{n.op} · {friendly(n.op, lang)}" if n.op else t("node.leaf", lang)
-    return [head, op]
+    """One head line: three text lines in all fit a projector (Plotly spaces 1.3 em)."""
+    return [" · ".join(_head(g, n, lang))]
 
 
 def layout_dot(graph: Graph, lang: str = DEFAULT_LANG, rankdir: str = "TB") -> str:
@@ -67,7 +72,7 @@ def _value_chars(n: Node) -> int:
 def box_size(g: Graph, n: Node, lang: str) -> tuple[float, float]:
     text = _lines(g, n, lang)
     chars = max([_value_chars(n), *(len(x) for x in text)])
-    return chars * CHAR_PX + 14, (len(text) + 2) * LINE_PX + 6
+    return chars * CHAR_PX + 16, (len(text) + 2) * LINE_PX + 10
 
 
 def _box(x: float, y: float, w: float, h: float, r: float = 8) -> tuple[list, list]:
@@ -113,8 +118,8 @@ def _node_style(step: Step | None, n: Node) -> dict[str, Any]:
 
 
 def _label(step: Step | None, g: Graph, n: Node, lang: str) -> str:
-    rows = _lines(g, n, lang)
-    rows[0] = f"<b>{rows[0]}</b>"
+    name, what = _head(g, n, lang)
+    rows = [f"<b>{name}</b> · {what}"]
     if step is not None and n.id in step.known:
         rows.append(f"{t('node.value', lang)} {compact(n.value, 3)}")
     if step is not None and n.id in step.grads:

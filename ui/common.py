@@ -31,8 +31,10 @@ _CSS = """
 # top: the header turns transparent (its buttons still work) and the page starts there.
 _CLASSROOM_CSS = """<style>html {font-size: 125%;}
 .stMainBlockContainer {max-width: 100%; padding-top: .6rem; padding-bottom: 2rem;}
-[data-testid="stHeader"] {background: transparent; pointer-events: none;}
-[data-testid="stHeader"] * {pointer-events: auto;}
+[data-testid="stHeader"] {background: transparent;}
+[data-testid="stHeader"], [data-testid="stHeader"] * {pointer-events: none !important;}
+[data-testid="stHeader"] :is(button, a), [data-testid="stHeader"] :is(button, a) * {
+  pointer-events: auto !important;}
 .st-key-share {top: .3rem; right: 3rem;}
 .bp-stage .bp-controls {padding-right: 7.5rem;}  /* the pinned Share button's corner */
 </style>"""

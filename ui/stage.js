@@ -158,7 +158,7 @@
       plot.style.width = w + "px"; plot.style.height = h + "px";
       plot.style.transform = "scale(" + s + ")";
       graph.style.width = Math.ceil(w * s) + "px"; graph.style.height = Math.ceil(h * s) + "px";
-      if (!stacked) panel.style.maxHeight = Math.max(Math.ceil(h * s), 240) + "px";
+      if (!stacked) panel.style.maxHeight = Math.max(Math.ceil(h * s), avail, 240) + "px";
       else panel.style.maxHeight = "";
       root.dataset.scale = s.toFixed(3);
       root.dataset.fontPx = ((fig.meta && fig.meta.font_px) * s).toFixed(1);
