@@ -10,6 +10,7 @@ import streamlit as st
 from graphviz_tools.i18n import t
 from ui.common import lang, language_switch, page_style
 from ui.share import share_button
+from ui.stage import preload
 from ui.url_state import restore
 
 st.set_page_config(page_title="Backprop Studio", page_icon="🔁", layout="wide",
@@ -30,6 +31,8 @@ restore(name)
 language_switch()
 page_style()
 share = st.container(key="share")  # pinned to the top bar by CSS: no room taken
+with share:
+    preload()  # plotly.js starts loading now, while the page computes
 try:
     page.run()
 finally:  # after the page (its state is what the link carries), even if it stopped early

@@ -128,6 +128,11 @@ def main() -> None:
                     help="with --classroom: one more session sends worst-case programs")
     args = ap.parse_args()
     rows: list = []
+    if args.stage:
+        from bench.stage import stage_budgets
+        stage_budgets(rows, args.baseline)
+        print(table(rows))
+        return
     if args.classroom:
         from bench.classroom import classroom, cold_start
         cold_start(rows)

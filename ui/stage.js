@@ -117,11 +117,14 @@
       if (!st.playing) return;
       if (st.i >= frames.length - 1) { stop(); return; }
       show(st.i + 1);
-      st.timer = setTimeout(tick, Number(speed.value));
+      // the next frame on the clock, not after this one's drawing: steady frames/s
+      st.due += Number(speed.value);
+      st.timer = setTimeout(tick, Math.max(0, st.due - performance.now()));
     }
     function start() {
       if (st.i >= frames.length - 1) show(0);
       st.playing = true; play.textContent = "❚❚ " + L.pause; root.dataset.playing = "1";
+      st.due = performance.now() + Math.min(Number(speed.value), 250);
       st.timer = setTimeout(tick, Math.min(Number(speed.value), 250));
     }
     st.toggle = function () { if (st.playing) stop(); else start(); };
@@ -200,5 +203,5 @@
     });
   }
 
-  window.bpStage = { mount: mount };
+  window.bpStage = { mount: mount, preload: loadPlotly };
 })();

@@ -67,6 +67,18 @@ _component = st.components.v2.component(
     js=player_js() + _MOUNT, isolate_styles=False)  # Plotly's own CSS lives in <head>
 
 
+_preload = st.components.v2.component(
+    "bp_stage_preload", html="", isolate_styles=False,
+    js=player_js() + "\nexport default function (c) { window.bpStage.preload(c.data); }\n")
+
+
+def preload() -> None:
+    """Start fetching plotly.js as soon as the page opens, while the server still runs
+    the program (call it early, in a container that takes no room)."""
+    _preload(key="bp_preload", data=f"app/static/{plotly_js_name()}", width="stretch",
+             height="content")
+
+
 def labels(lang: str) -> dict[str, str]:
     keys = ("play", "pause", "back", "next", "speed", "scrub", "loading")
     return {k: t(f"stage.{k}", lang) for k in keys}
