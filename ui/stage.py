@@ -27,7 +27,7 @@ from graphviz_tools.i18n import t
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # Streamlit serves it at app/static/ (see config.toml)
-SPEEDS = (("0.5×", 1600), ("1×", 800), ("2×", 400), ("4×", 200), ("15/s", 66))
+SPEEDS = (("0.5×", 1600), ("1×", 800), ("2×", 400), ("4×", 200), ("20/s", 50))
 
 
 def plotly_js_name() -> str:
