@@ -20,6 +20,7 @@ from graphviz_tools.train_figures import (
 from graphviz_tools.training import OPTIMIZERS, TrainConfig
 from ui.common import classroom, lang, show_error
 from ui.exports import csv_bytes
+from ui.race import race_section
 from ui.stepper import stepper
 from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
 
@@ -167,3 +168,6 @@ with view:
     with tabs[4]:
         st.caption(t("net.code_caption", L))
         st.code(training_code(config, max(h.steps, 1)), language="python")
+
+# Optimizer race and time travel (issue 17): ui/race.py, its own "race." state, full width.
+race_section(config, upload, L)
