@@ -24,9 +24,13 @@ def dot_of(at: AppTest) -> str:
     return next(c.value for c in at.code if c.language == "dot")
 
 
+def stages(at: AppTest) -> list:
+    return [e for e in at.get("bidi_component") if e.proto.component_name == "bp_stage"]
+
+
 def stage_of(at: AppTest) -> dict:
     """The data the stage component got: the figure with frames, labels, start frame."""
-    return json.loads(at.get("bidi_component")[0].proto.json)
+    return json.loads(stages(at)[0].proto.json)
 
 
 def codes(at: AppTest) -> str:
@@ -77,7 +81,7 @@ def test_refused_program_shows_one_clear_error(at: AppTest) -> None:
     assert not at.exception
     assert len(at.error) == 1
     assert "Line 2, column 5" in at.error[0].value and "open" in at.error[0].value
-    assert not at.get("graphviz_chart") and not at.get("bidi_component")  # nothing ran
+    assert not at.get("graphviz_chart") and not stages(at)  # nothing drawn: nothing ran
     assert "^" in codes(at)
 
 
