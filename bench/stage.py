@@ -21,8 +21,10 @@ PROGRAMS = ["q = x * 7 + x", "q = torch.tanh(x * y) + y", "q = (x + y) * (x - y)
 # The new build draws the stage; an older build drew the static Graphviz graph first.
 STAGE = "() => !!document.querySelector('.bp-stage[data-ready=\"1\"] .bp-plot .main-svg')"
 OLD = "() => !!document.querySelector('svg .node')"
-HAS_Q = ("() => [...document.querySelectorAll('.bp-plot text, svg .node text')]"
-         ".some(t => t.textContent.trim().startsWith('q'))")
+PROGRAMS = [f"q{k} = {p.split(' = ', 1)[1]}" for k, p in enumerate(PROGRAMS)]
+# the new program's own name on the stage (its labels read `q0 · AddBackward0 · add`)
+HAS_Q = ("k => [...document.querySelectorAll('.bp-plot text, svg .node text')]"
+         ".some(t => t.textContent.trim() === 'q' + k || t.textContent.startsWith('q' + k + ' '))")
 
 
 def _serve(root: Path) -> tuple[str, subprocess.Popen]:
@@ -49,16 +51,15 @@ def _measure(browser: object, url: str) -> dict[str, float]:
             loads.append(time.perf_counter() - t0)
         new = page.evaluate(STAGE)
         if k == 3:
-            for prog in PROGRAMS:
+            for k, prog in enumerate(PROGRAMS):
                 code = page.locator("textarea").first
                 code.fill(prog)
                 page.wait_for_timeout(300)
                 t0 = time.perf_counter()
                 code.press("Control+Enter")
-                page.wait_for_function(HAS_Q, timeout=60_000, polling=20)
+                page.wait_for_function(HAS_Q, arg=k, timeout=60_000, polling=20)
                 runs.append(time.perf_counter() - t0)
-                page.wait_for_timeout(300)
-                code.fill("")  # the next program's `q` must be a new drawing
+                page.wait_for_timeout(500)
         out = {"load": statistics.median(loads) if loads else 0.0,
                "run": statistics.median(runs) if runs else 0.0}
         if k == 3 and new:
