@@ -89,7 +89,8 @@
       f.traces.forEach(function (t, k) { out[t] = merge(out[t], f.data[k]); });
       return (cache[i] = out);
     }
-    const st = { i: -1, playing: false, timer: null, scale: 1, rendered: 0, root: root };
+    const st = { i: -1, playing: false, timer: null, scale: 1, rendered: 0, root: root,
+                 times: [] };
     root._bp = st;
 
     function show(i) {
@@ -97,6 +98,8 @@
       st.i = i;
       window.Plotly.react(plot, traces(i), fig.layout, { displayModeBar: false, staticPlot: true });
       st.rendered += 1;
+      st.times.push(performance.now());  // for the bench: frames per second while playing
+      if (st.times.length > 200) st.times.shift();
       const ex = frames[i].explain || {};
       head.textContent = ex.head || "";
       body.textContent = "";
