@@ -17,6 +17,7 @@ from graphviz_tools.ops import friendly
 from graphviz_tools.steps import steps
 from ui.common import classroom, lang, legend, native_digits, show_error
 from ui.exports import graph_downloads
+from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)
 from ui.stepper import MAX_ANIMATED, detail_view, stepper
 
 P = "lab."  # this page's session-state namespace
@@ -95,12 +96,18 @@ def the_stage(source: str, inputs: tuple[tuple[str, float], ...]) -> Trace | Non
         trace = run_cached(source, inputs, L)
     except ProgramError as err:
         show_error(err, source, L)
+        repair_offer(err, source, L, P + "program")  # issue 13: lost line breaks
         return None
+    # issue 13 (loops lane): a training loop is shown per iteration; the stage and the
+    # tables below show the chosen iteration's Trace
+    iteration = 0
+    if trace.iterations:
+        trace, iteration = iterations_panel(trace, L, P)
     if len(trace.graph.nodes) > MAX_DRAWN:  # the table below still lists every node
         st.info(t("lab.too_big", L, n=len(trace.graph.nodes), limit=MAX_DRAWN),
                 icon=":material/table:")
     else:
-        stepper(trace, L, P, (source, inputs), details=False,
+        stepper(trace, L, P, (source, inputs, iteration), details=False,
                 fit_vh=1.0 if classroom() else 0.92, fallback_dot=dot_of(trace))
     return trace
 
