@@ -150,3 +150,23 @@ def test_teacher_presses_play_and_sees_the_backward_pass(browser, server: str) -
     assert "x.grad += 2×2 [4.5, 4.5, 4.5, …]" in math
     page.screenshot(path=str(ARTIFACTS / "stage-teacher-end.png"))
     ctx.close()
+
+
+def test_downloaded_page_plays_with_the_same_player(browser, tmp_path) -> None:  # noqa: ANN001
+    """The HTML download: the same stage, offline (file://), keys and Play included."""
+    from examples.presets import PRESETS
+    from graphviz_tools import run_program
+    from graphviz_tools.stage_html import stage_html
+
+    html = tmp_path / "stage.html"
+    html.write_text(stage_html(run_program(PRESETS["seed-mean"].code)), encoding="utf-8")
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    page.route("http*://**", lambda route: route.abort())  # offline: nothing to fetch
+    page.goto(html.as_uri())
+    page.wait_for_selector(STAGE, timeout=30_000)
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")
+    assert page.locator(".bp-head").inner_text().startswith("Backward · step 8 of 10 · y × y")
+    page.screenshot(path=str(ARTIFACTS / "stage-standalone.png"))
+    ctx.close()

@@ -1,6 +1,6 @@
 """The stage component: an episode (a Plotly figure with frames) played in the browser.
 
-`stage(fig, lang, key)` mounts the player (ui/stage.js, ui/stage.css) as a Streamlit
+`stage(fig, lang, key)` mounts the player (graphviz_tools/assets/stage.js, .css) as a Streamlit
 custom component v2 (no iframe). Frames, their explanations and the controls all live
 in the browser, so Play, the scrubber, Back/Next and the keys (← → space) never call
 the server; Streamlit reruns only when the program or a setting changes.
@@ -24,10 +24,11 @@ from typing import Any
 import streamlit as st
 
 from graphviz_tools.i18n import t
+from graphviz_tools.stage_html import SPEEDS, labels
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # Streamlit serves it at app/static/ (see config.toml)
-SPEEDS = (("0.5×", 1600), ("1×", 800), ("2×", 400), ("4×", 200), ("20/s", 50))
+ASSETS = HERE.parent / "graphviz_tools" / "assets"  # the player: stage.js, stage.css
 
 
 def plotly_js_name() -> str:
@@ -48,12 +49,12 @@ def plotly_js_name() -> str:
 
 
 def player_js() -> str:
-    """The player script (also inlined by the standalone HTML export)."""
-    return (HERE / "stage.js").read_text(encoding="utf-8")
+    """The player script (the standalone HTML export inlines the same file)."""
+    return (ASSETS / "stage.js").read_text(encoding="utf-8")
 
 
 def player_css() -> str:
-    return (HERE / "stage.css").read_text(encoding="utf-8")
+    return (ASSETS / "stage.css").read_text(encoding="utf-8")
 
 
 _MOUNT = """
@@ -77,11 +78,6 @@ def preload() -> None:
     the program (call it early, in a container that takes no room)."""
     _preload(key="bp_preload", data=f"app/static/{plotly_js_name()}", width="stretch",
              height="content")
-
-
-def labels(lang: str) -> dict[str, str]:
-    keys = ("play", "pause", "back", "next", "speed", "scrub", "loading")
-    return {k: t(f"stage.{k}", lang) for k in keys}
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import streamlit as st
 
 from graphviz_tools import ProgramError
-from graphviz_tools.export import animation_html
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Trace
 from graphviz_tools.i18n import catalog, t
 from graphviz_tools.ops import friendly
 from graphviz_tools.stage import legend_items, stage_figure
+from graphviz_tools.stage_html import stage_html
 from graphviz_tools.steps import Step, label, steps, transcript
 from ui.stage import stage
 
@@ -74,7 +74,7 @@ def detail_view(trace: Trace, all_steps: list[Step], lang: str, ns: str) -> None
     chain_panel(trace, all_steps[st.session_state[key] - 1], lang)
     st.markdown(f"**{t('anim.transcript', lang)}**")
     st.code("\n".join(transcript(trace, lang, all_steps)), language=None, wrap_lines=True)
-    st.download_button(t("export.html", lang), lambda: animation_html(trace, lang),
+    st.download_button(t("export.html", lang), lambda: stage_html(trace, lang),
                        file_name="backprop-animation.html", mime="text/html",
                        key=ns + "dl_html", icon=":material/download:")
 def chain_panel(trace: Trace, step: Step, lang: str) -> None:
