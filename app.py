@@ -1,6 +1,6 @@
 """Backprop Studio: see what PyTorch autograd really does.
 
-Entry point: navigation, language switch, shared sidebar (share link); the pages live
+Entry point: navigation, language switch, the Share button; the pages live
 in app_pages/ (not pages/: that folder name switches on Streamlit's old multipage
 mode, which ran a deep link such as /tiny_network without this file on first load).
 """
@@ -9,8 +9,10 @@ import streamlit as st
 
 from graphviz_tools.i18n import t
 from graphviz_tools.sandbox import prestart
-from ui.common import classroom, lang, language_switch, page_style
-from ui.url_state import restore, settle, share_link
+from ui.common import lang, language_switch, page_style
+from ui.share import share_button
+from ui.stage import preload
+from ui.url_state import restore, settle
 
 st.set_page_config(page_title="Backprop Studio", page_icon="🔁", layout="wide",
                    initial_sidebar_state="collapsed" if "classroom" in st.query_params
@@ -33,14 +35,13 @@ restore(name)
 settle(name)  # issue 11: no stored value that a widget would refuse
 language_switch()
 page_style()
+share = st.container(key="share")  # pinned to the top bar by CSS: no room taken
+with share:
+    preload()  # plotly.js starts loading now, while the page computes
 try:
     page.run()
 except Exception:  # the UI language first; Streamlit's own (English) banner follows
     st.error(t("app.crash", lang()), icon=":material/error:")
     raise
-
-with st.sidebar.expander(t("share.title", lang()), icon=":material/share:"):
-    st.caption(t("share.caption", lang()))
-    st.code(share_link(name, page.url_path), language=None, wrap_lines=True)
-    if not classroom():
-        st.caption(t("share.classroom", lang()))
+finally:  # after the page (its state is what the link carries), even if it stopped early
+    share_button(share, name, page.url_path)

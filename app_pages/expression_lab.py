@@ -12,11 +12,12 @@ from graphviz_tools.fmt import compact, full, number, shape
 from graphviz_tools.i18n import LANGUAGES, t
 from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
 from graphviz_tools.ops import friendly
+from graphviz_tools.steps import steps
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import graph_downloads
 from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)
 from ui.safe_text import md_escape, safe_t
-from ui.stepper import stepper
+from ui.stepper import MAX_ANIMATED, detail_view, stepper
 
 P = "lab."  # this page's session-state namespace
 MAX_DRAWN = 400  # nodes: bigger graphs are unreadable in a browser tab; the table lists them
@@ -58,11 +59,9 @@ if P + "program" not in st.session_state:  # first visit: the link's preset, or 
         st.session_state[P + "preset"] = DEFAULT_PRESET
     load_preset()
 
-st.title(t("lab.title", L))
-st.caption(t("lab.intro", L))
 
-editor, result = st.columns([5, 6], gap="large")
-with editor:
+def editor() -> tuple[str, tuple[str, ...]]:
+    """Preset picker, the program (a code box; read-only on the projector), inputs."""
     st.selectbox(t("lab.preset", L), list(PRESETS), key=P + "preset", on_change=load_preset,
                  format_func=lambda k: t(f"preset.{k}.title", L))
     preset = PRESETS[st.session_state[P + "preset"]]
@@ -102,59 +101,89 @@ with editor:
                     + ", ".join(f"`.{m}()`" for m in sorted(TENSOR_METHODS)))
         st.markdown(t("lab.allowed_attrs", L) + " "
                     + ", ".join(f"`.{a}`" for a in sorted(TENSOR_ATTRS)))
+    return source, free_names
 
-inputs = tuple((n, float(st.session_state.get(f"{P}input.{n}", preset.inputs.get(n, 1.0))))
-               for n in free_names)
-with result:
+
+def the_stage(source: str, inputs: tuple[tuple[str, float], ...]) -> Trace | None:
+    """The one graph on screen: the stage, opening on every value and gradient."""
     try:
         trace = run_cached(source, inputs, L)
     except ProgramError as err:
         show_error(err, source, L)
         repair_offer(err, source, L, P + "program")  # issue 13: lost line breaks
-        st.stop()
-    # issue 13 (loops lane): a training loop is shown per iteration; the graph, the
-    # stage and the tables below show the chosen iteration's Trace
+        return None
+    # issue 13 (loops lane): a training loop is shown per iteration; the stage and the
+    # tables below show the chosen iteration's Trace
     iteration = 0
     if trace.iterations:
         trace, iteration = iterations_panel(trace, L, P)
+    if len(trace.graph.nodes) > MAX_DRAWN:  # the table below still lists every node
+        st.info(t("lab.too_big", L, n=len(trace.graph.nodes), limit=MAX_DRAWN),
+                icon=":material/table:")
+    else:
+        stepper(trace, L, P, (source, inputs, iteration), details=False,
+                fit_vh=1.0 if classroom() else 0.92, fallback_dot=dot_of(trace))
+    return trace
 
-    st.subheader(t("lab.graph", L))
-    # What the app did for the learner, said plainly.
-    last = trace.last_pass
-    out = trace.output_node
+
+def dot_of(trace: Trace) -> str:
+    return to_dot(trace, L, rankdir="TB", native_digits=native_digits())  # TB fits a column
+
+
+def notes(trace: Trace) -> None:
+    """What the app did for the learner, said plainly."""
+    last, out = trace.last_pass, trace.output_node
     if last is not None and last.implicit:
         st.info(safe_t("lab.note.summed" if last.summed else "lab.note.implicit", L,
-                       name=out.name),
-                icon=":material/info:")
+                       name=out.name), icon=":material/info:")
     if len(trace.passes) > 1:
         st.info(localize(t("lab.note.passes", L, n=len(trace.passes))),
                 icon=":material/add_circle:")
     values = [v for n in trace.graph.nodes for v in (n.value, n.grad) if v is not None]
     if not all(v.finite for v in values):
         st.warning(t("lab.nonfinite", L), icon=":material/warning:")
-    dot = to_dot(trace, L, rankdir="TB", native_digits=native_digits())  # TB fits the column
-    if len(trace.graph.nodes) > MAX_DRAWN:  # the table below still lists every node
-        st.info(t("lab.too_big", L, n=len(trace.graph.nodes), limit=MAX_DRAWN),
-                icon=":material/table:")
-    else:
-        st.graphviz_chart(dot, width="content",
-                          alt=t("lab.graph_alt", L, n=len(trace.graph.nodes)))
-        legend(L)
-    graph_downloads(dot, "autograd-graph", L, P + "dl")
 
-    lines = list(trace.prints) + ([f"{t('lab.out', L)} {trace.result}"] if trace.result else [])
-    st.markdown(f"**{t('lab.tab.output', L)}**")
-    if lines:
-        st.code("\n".join(lines), language=None)
-    else:
-        st.caption(t("lab.no_prints", L))
 
-tab_steps, tab_check, tab_table, tab_inspect = st.tabs(
-    [t("lab.tab.steps", L), t("lab.tab.check", L), t("lab.tab.table", L),
-     t("lab.tab.inspect", L)])
+def inputs_of(source: str, free_names: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    preset = PRESETS[st.session_state[P + "preset"]]
+    return tuple((n, float(st.session_state.get(f"{P}input.{n}", preset.inputs.get(n, 1.0))))
+                 for n in free_names)
 
-with tab_steps:
-    stepper(trace, L, P, (source, inputs, iteration))
+
+if classroom():  # projector: the stage first, at the top of the screen; the rest below
+    stage_box = st.container()
+    source, free_names = editor()
+    inputs = inputs_of(source, free_names)
+    with stage_box:
+        trace = the_stage(source, inputs)
+else:
+    st.title(t("lab.title", L))
+    with st.container(key="lab-top"):  # phones: the stage above the editor (CSS)
+        left, right = st.columns([2, 3], gap="medium")
+    with left:
+        source, free_names = editor()
+        st.caption(t("lab.intro", L))  # below the editor: the stage starts high on the page
+    inputs = inputs_of(source, free_names)
+    with right:
+        trace = the_stage(source, inputs)
+if trace is None:
+    st.stop()
+notes(trace)
+last = trace.last_pass
+lines = list(trace.prints) + ([f"{t('lab.out', L)} {trace.result}"] if trace.result else [])
+st.markdown(f"**{t('lab.tab.output', L)}**")
+if lines:
+    st.code("\n".join(lines), language=None)
+else:
+    st.caption(t("lab.no_prints", L))
+
+tab_check, tab_table, tab_inspect, tab_steps = st.tabs(
+    [t("lab.tab.check", L), t("lab.tab.table", L), t("lab.tab.inspect", L),
+     t("lab.tab.steps", L)])
+
+with tab_steps:  # the chain rule with LaTeX for a chosen step, the transcript, the export
+    if len(trace.graph.nodes) <= MAX_ANIMATED:
+        detail_view(trace, steps(trace, L), L, P)
 
 with tab_check:
     st.caption(localize(t("lab.check.caption", L)))
@@ -203,5 +232,8 @@ with tab_inspect:
     if node.saved:
         st.caption(t("lab.inspect.saved", L, names=", ".join(node.saved)))
 
-with st.expander(t("lab.dot", L)):
+with st.expander(t("lab.files", L), icon=":material/download:"):
+    dot = dot_of(trace)
+    legend(L)
+    graph_downloads(dot, "autograd-graph", L, P + "dl")
     st.code(dot, language="dot")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 
 from bench import cases
 from bench.timing import median_s, row, table
@@ -117,12 +118,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny cases only (used by the tests)")
     ap.add_argument("--no-server", action="store_true", help="skip the server memory run")
+    ap.add_argument("--stage", action="store_true",
+                    help="only the Expression Lab stage in headless Chromium (bench/stage.py)")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="with --stage: another checkout to compare with (ratios)")
     ap.add_argument("--classroom", type=int, metavar="N",
                     help="only the class run: N browser sessions on one server")
     ap.add_argument("--hostile", action="store_true",
                     help="with --classroom: one more session sends worst-case programs")
     args = ap.parse_args()
     rows: list = []
+    if args.stage:
+        from bench.stage import stage_budgets
+        stage_budgets(rows, args.baseline)
+        print(table(rows))
+        return
     if args.classroom:
         from bench.classroom import classroom, cold_start
         cold_start(rows)

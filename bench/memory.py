@@ -22,7 +22,7 @@ def server_memory(rows: list, sessions: int = 20) -> None:
                 ctx = browser.new_context()
                 page = ctx.new_page()
                 page.goto(url)
-                page.wait_for_selector("svg .node", timeout=120_000)
+                page.wait_for_selector(".bp-stage[data-ready='1']", timeout=120_000)  # the stage
                 contexts.append(ctx)
             open_session()
             time.sleep(1)

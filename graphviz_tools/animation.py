@@ -20,11 +20,11 @@ from .layout import Layout, layout
 from .ops import friendly
 from .steps import Step, steps
 from .style import EDGE_COLOR, GRAD_COLOR, KINDS
+from .umath import node_label
 
-FONT_PX = 12
-CHAR_PX = 7.0  # average glyph width at FONT_PX, for sizing boxes before layout
-LINE_PX = 16
-VALUE_CHARS = 22  # labels show values compactly; boxes are sized for this much
+FONT_PX = 18  # the projector's minimum at scale 1; the stage scales the whole figure
+CHAR_PX = 9.6  # average glyph width at FONT_PX, for sizing boxes before layout
+LINE_PX = 24  # Plotly's line height at FONT_PX (1.3 em)
 IDLE_FILL, IDLE_BORDER = "#FFFFFF", "#BBBBBB"
 ACTIVE_FORWARD = "#F0E442"  # Okabe-Ito yellow
 ACTIVE_BACKWARD = "#F5C19E"  # light vermillion
@@ -40,10 +40,15 @@ def plain(text: str) -> str:
     return escape(text, quote=False)
 
 
-def _lines(n: Node, lang: str) -> list[str]:
-    head = plain(n.name) if n.name else (t("node.leaf", lang) if n.kind == "leaf" else "")
-    op = f"{n.op} · {friendly(n.op, lang)}" if n.op else ""
-    return [x for x in (head, op) if x]
+def _head(g: Graph, n: Node, lang: str) -> tuple[str, str]:
+    """(name, what it is): `y × y` (never a bare id) and `MulBackward0 · multiply`."""
+    what = f"{n.op} · {friendly(n.op, lang)}" if n.op else t("node.leaf", lang)
+    return plain(node_label(g, n.id)), what  # user names: no Plotly markup
+
+
+def _lines(g: Graph, n: Node, lang: str) -> list[str]:
+    """One head line: three text lines in all fit a projector (Plotly spaces 1.3 em)."""
+    return [" · ".join(_head(g, n, lang))]
 
 
 def layout_dot(graph: Graph, lang: str = DEFAULT_LANG, rankdir: str = "TB") -> str:
@@ -51,19 +56,31 @@ def layout_dot(graph: Graph, lang: str = DEFAULT_LANG, rankdir: str = "TB") -> s
 
     Top-down: the figure then stays narrow enough to sit beside the chain-rule panel.
     """
-    lines = [f"digraph layout {{ graph [rankdir={rankdir}, nodesep=0.35, ranksep=0.5];",
+    lines = [f"digraph layout {{ graph [rankdir={rankdir}, nodesep=0.35, ranksep=0.34];",
              '  node [shape=box, fixedsize=true, label=""];']
     for n in graph.nodes:
-        w, h = box_size(n, lang)
+        w, h = box_size(graph, n, lang)
         lines.append(f"  {n.id} [width={w / 72:.3f}, height={h / 72:.3f}];")
     lines += [f"  {e.src} -> {e.dst};" for e in graph.edges]
     return "\n".join([*lines, "}"]) + "\n"
 
 
-def box_size(n: Node, lang: str) -> tuple[float, float]:
-    text = _lines(n, lang)
-    chars = max([VALUE_CHARS + 6, *(len(x) for x in text)])
-    return chars * CHAR_PX + 14, (len(text) + 2) * LINE_PX + 10
+def _value_chars(n: Node) -> int:
+    """Room for `grad 2×2 [0.75, 0.75, 0.75, …]`, from the shape only (structure), so a
+    new program with the same structure reuses the layout."""
+    v = n.value
+    if v is None or not v.shape:
+        return 6 + 9  # "grad " + a number of up to 4 significant digits
+    items = min(v.numel, 3)
+    more = 3 if v.numel > 3 or len(v.shape) > 1 else 0
+    prefix = 0 if (len(v.shape) == 1 and v.numel <= 3) else len("×".join(map(str, v.shape))) + 1
+    return 5 + prefix + 2 + items * 7 + more
+
+
+def box_size(g: Graph, n: Node, lang: str) -> tuple[float, float]:
+    text = _lines(g, n, lang)
+    chars = max([_value_chars(n), *(len(x) for x in text)])
+    return chars * CHAR_PX + 16, (len(text) + 2) * LINE_PX + 10
 
 
 def _box(x: float, y: float, w: float, h: float, r: float = 8) -> tuple[list, list]:
@@ -108,9 +125,9 @@ def _node_style(step: Step | None, n: Node) -> dict[str, Any]:
     return {"fillcolor": fill, "line": {"color": border, "width": width}}
 
 
-def _label(step: Step | None, n: Node, lang: str) -> str:
-    rows = _lines(n, lang)
-    rows[0] = f"<b>{rows[0]}</b>"
+def _label(step: Step | None, g: Graph, n: Node, lang: str) -> str:
+    name, what = _head(g, n, lang)
+    rows = [f"<b>{name}</b> · {what}"]
     if step is not None and n.id in step.known:
         rows.append(f"{t('node.value', lang)} {compact(n.value, 3)}")
     if step is not None and n.id in step.grads:
@@ -173,7 +190,8 @@ def _build(g: Graph, all_steps: list[tuple[Step, Graph]], lang: str,
                      "hoverinfo": "skip", "showlegend": False, **_node_style(first, n)})
     centers = [lay.nodes[n.id][:2] for n in g0.nodes]
     data.append({"type": "scatter", "mode": "text", "x": [c[0] for c in centers],
-                 "y": [c[1] for c in centers], "text": [_label(first, n, lang) for n in g0.nodes],
+                 "y": [c[1] for c in centers],
+                 "text": [_label(first, g0, n, lang) for n in g0.nodes],
                  "textfont": {"size": FONT_PX, "color": "#111111"}, "hoverinfo": "skip",
                  "showlegend": False})
     mids = [_midpoint(pts) for _, _, pts in lay.edges]
@@ -215,7 +233,7 @@ def _caption(step: Step, g: Graph) -> str:
     lines.append(line)
     for term in step.terms[:2]:
         if term.sent is not None and term.local is not None:
-            src = plain(g.node(term.src).name or term.src)
+            src = plain(node_label(g, term.src))
             lines.append(f"→ {src}: {compact(step.grads.get(step.node), 1)} × "
                          f"{compact(term.local, 1)} = {compact(term.sent, 1)}")
     return "<br>".join(lines[:4])
@@ -225,7 +243,7 @@ def _midpoint(pts: tuple[tuple[float, float], ...]) -> tuple[float, float]:
     if not pts:
         return (0.0, 0.0)
     x, y = pts[len(pts) // 2]
-    return (round(x, 1), round(y + 8, 1))
+    return (round(x, 1), round(y, 1))
 
 
 def _frame(step: Step, g: Graph, lang: str, below: int, prev: str | None,
@@ -240,7 +258,7 @@ def _frame(step: Step, g: Graph, lang: str, below: int, prev: str | None,
                              "marker": {"color": color}})
         edge_texts.append(compact(flow, 2) if flow is not None else "")
     node_updates = [_node_style(step, n) for n in g.nodes]
-    labels = {"text": [_label(step, n, lang) for n in g.nodes]}
+    labels = {"text": [_label(step, g, n, lang) for n in g.nodes]}
     caption = {"text": [_caption(step, g)]}
     n_e, n_n = len(g.edges), len(g.nodes)
     return {"name": step.name,

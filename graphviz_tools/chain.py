@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 
 from .graph import BackwardPass, Graph, Node, Value
+from .umath import node_label
 
 T = torch.Tensor
 # local(ctx, slot) -> local derivative (elementwise); or grad(ctx, slot, upstream) -> product
@@ -136,10 +137,12 @@ class SlotStep:
     sent: Value | None  # what PyTorch actually sent (captured by a hook)
 
 
-def symbol(node: Node | None) -> str:
+def symbol(node: Node | None, name: str | None = None) -> str:
     if node is None:
         return "c"
-    name = node.name or node.id
+    name = name or node.name or node.id
+    if " " in name:  # an unnamed node's expression label, e.g. `y × y`
+        return r"(\mathrm{" + name.replace("_", r"\_") + "})"
     return name.replace("_", r"\_") if len(name) == 1 else r"\mathrm{" + name.replace(
         "_", r"\_") + "}"
 
@@ -156,10 +159,10 @@ def explain(graph: Graph, p: BackwardPass, node_id: str) -> list[SlotStep]:
         sent = p.grads_sent.get((src.id, node_id, slot))
         formula = local = product = None
         if rule is not None and slot < len(rule.formulas):
-            formula = (rule.formulas[slot].replace("@out", symbol(node))
+            formula = (rule.formulas[slot].replace("@out", symbol(node, node_label(graph, node_id)))
                        .replace("@n", _number(node.saved_values.get("exponent")) or "n")
-                       .replace("@a", symbol(inputs.get(0)))
-                       .replace("@b", symbol(inputs.get(1)) if 1 in inputs
+                       .replace("@a", _sym(graph, inputs.get(0)))
+                       .replace("@b", _sym(graph, inputs.get(1)) if 1 in inputs
                                 else _constant(node)))
             try:
                 local, product = _evaluate(rule, ctx, slot, upstream, sent)
@@ -167,6 +170,10 @@ def explain(graph: Graph, p: BackwardPass, node_id: str) -> list[SlotStep]:
                 local = product = None
         out.append(SlotStep(slot, src.id, formula, local, product, sent))
     return out
+
+
+def _sym(graph: Graph, node: Node | None) -> str:
+    return symbol(node, node_label(graph, node.id) if node else None)
 
 
 def _number(v: Value | None) -> str | None:

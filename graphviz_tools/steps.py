@@ -15,6 +15,7 @@ from .fmt import compact
 from .graph import BackwardPass, Trace, Value
 from .i18n import DEFAULT_LANG, t
 from .ops import friendly
+from .umath import node_label
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,8 @@ class Step:
 
 
 def label(trace: Trace, node_id: str) -> str:
-    n = trace.graph.node(node_id)
-    return n.name or node_id
+    """The node's name in the program, else a short expression (never a bare id)."""
+    return node_label(trace.graph, node_id)
 
 
 def steps(trace: Trace, lang: str = DEFAULT_LANG) -> list[Step]:

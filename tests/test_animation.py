@@ -146,3 +146,14 @@ def test_animate_cli_writes_standalone_html(tmp_path) -> None:  # noqa: ANN001
 def test_html_export_has_transcript() -> None:
     html = animation_html(run_program(SEED))
     assert html.count("<li>") == 10
+
+
+def test_standalone_stage_page_cannot_be_closed_by_program_text() -> None:
+    from graphviz_tools.stage_html import script_json, stage_html
+
+    code = "x = torch.tensor(2.0, requires_grad=True)  # </script><script>alert(1)</script>\n" \
+           "y = x * x"
+    page = stage_html(run_program(code))
+    assert page.count("<script>alert") == 0 and "&lt;/script&gt;" in page
+    assert script_json({"t": "</script><!--&"}) == '{"t":"\\u003c/script\\u003e\\u003c!--\\u0026"}'
+    assert "Plotly" in page and "bpStage.mount" in page and "<script src=" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,17 @@ def at() -> AppTest:
 
 
 def dot_of(at: AppTest) -> str:
-    return at.get("graphviz_chart")[0].proto.spec
+    """The graph's DOT source (shown under "Graph files"; the stage draws the graph)."""
+    return next(c.value for c in at.code if c.language == "dot")
+
+
+def stages(at: AppTest) -> list:
+    return [e for e in at.get("bidi_component") if e.proto.component_name == "bp_stage"]
+
+
+def stage_of(at: AppTest) -> dict:
+    """The data the stage component got: the figure with frames, labels, start frame."""
+    return json.loads(stages(at)[0].proto.json)
 
 
 def codes(at: AppTest) -> str:
@@ -70,7 +81,7 @@ def test_refused_program_shows_one_clear_error(at: AppTest) -> None:
     assert not at.exception
     assert len(at.error) == 1
     assert "Line 2, column 5" in at.error[0].value and "open" in at.error[0].value
-    assert not at.get("graphviz_chart")  # nothing drawn: nothing ran
+    assert not at.get("graphviz_chart") and not stages(at)  # nothing drawn: nothing ran
     assert "^" in codes(at)
 
 
@@ -91,23 +102,50 @@ def test_bengali_page() -> None:
     assert "লাইন 1, কলাম 5" in at.error[0].value
 
 
-def test_animation_frames_on_the_page(at: AppTest) -> None:
-    import json
-
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+def test_one_graph_on_screen_the_stage(at: AppTest) -> None:
+    assert not at.get("graphviz_chart") and not at.get("plotly_chart")  # no second copy
+    fig = stage_of(at)["fig"]
     names = [f["name"] for f in fig["frames"]]
-    assert names[0] == "forward:0:n0" and names[-1] == "backward:9:n0"
-    assert len(names) == 10
+    assert names[0] == "overview" and names[1] == "forward:0:n0"
+    assert names[-1] == "backward:9:n0" and len(names) == 11
+    assert stage_of(at)["start"] == 0  # opens on the final state: every value and gradient
+    labels = fig["data"][-1]["text"]
+    assert any("grad 2×2 [4.5, 4.5, 4.5, …]" in x for x in labels)
+    assert all("n2" not in x for x in labels)  # the unnamed y*y is named `y × y`
 
 
-def test_chain_rule_panel_follows_the_step(at: AppTest) -> None:
-    import json
+def test_each_frame_carries_its_explanation(at: AppTest) -> None:
+    frames = stage_of(at)["fig"]["frames"]
+    z = frames[8]["explain"]  # backward at y × y: two gradients to y, shown apart
+    assert z["phase"] == "backward" and "y × y" in z["head"]
+    assert sum(line.startswith("→ y (input") for line in z["math"]) == 2
+    y = frames[9]["explain"]  # ... then added at y
+    assert "2×2 [2.25, 2.25, 2.25, …] + 2×2 [2.25, 2.25, 2.25, …] = 2×2 [4.5, 4.5, 4.5, …]" \
+        in y["math"]
+    assert any("1/N = 0.25" in line for line in frames[6]["explain"]["math"])
+    assert all(" n2" not in line for f in frames for line in f["explain"]["math"])
 
-    at.slider(key="lab.step").set_value(7).run()  # backward at z = n2 * 3
+
+def test_chain_rule_detail_follows_its_slider(at: AppTest) -> None:
+    at.slider(key="lab.detail").set_value(7).run()  # backward at z = (y × y) * 3
     text = "\n".join(m.value for m in at.markdown)
     assert "× local `3` = `2×2 [0.75, 0.75, 0.75, 0.75]`" in text and "✓" in text
     assert any(r"\frac{\partial z}" in x.value for x in at.get("latex"))
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert fig["layout"]["sliders"][0]["active"] == 6  # the figure opens on that step
     at.button(key="lab.step_next").click().run()
-    assert at.slider(key="lab.step").value == 8
+    assert at.slider(key="lab.detail").value == 8
+
+
+def test_a_link_with_a_step_opens_the_stage_there() -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["step"] = "7"
+    at.run()
+    assert stage_of(at)["start"] == 7
+
+
+def test_editing_a_setting_reruns_with_a_new_episode(at: AppTest) -> None:
+    before = stage_of(at)["sig"]
+    at = submit(at, "z = x * y + x")
+    at.number_input(key="lab.input.x").set_value(2.0).run()
+    after = stage_of(at)
+    assert after["sig"] != before
+    assert any("value 2" in x for x in after["fig"]["data"][-1]["text"])

@@ -21,7 +21,8 @@ def at() -> AppTest:
 
 
 def dot_of(at: AppTest) -> str:
-    return at.get("graphviz_chart")[0].proto.spec
+    """The DOT source under "Graph files" (the stage draws the graph on the page)."""
+    return next(c.value for c in at.code if c.language == "dot")
 
 
 def test_loop_preset_shows_iterations_and_the_chosen_update(at: AppTest) -> None:

@@ -24,8 +24,10 @@ def test_step_shows_graph_animation_and_update(at: AppTest) -> None:
     at.button(key="net.do_step").click().run()
     assert not at.exception
     assert metrics(at)[:2] == ["1", "1.277"]
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert fig["frames"][0]["name"].startswith("forward:0:")
+    stage = next(e for e in at.get("bidi_component") if e.proto.component_name == "bp_stage")
+    fig = json.loads(stage.proto.json)["fig"]  # the step on the stage: final state first
+    assert fig["frames"][0]["name"] == "overview"
+    assert fig["frames"][1]["name"].startswith("forward:0:")
     assert fig["frames"][-1]["name"].startswith("backward:")
     table = at.dataframe[-1].value
     assert list(table.iloc[:, 0]) == ["w1", "b1", "w2", "b2"]

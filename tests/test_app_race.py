@@ -72,7 +72,7 @@ def test_branch_against_the_original_and_the_link_reopens_it() -> None:
     assert fig["frames"][0]["name"] == "40"
     notes = captions(fig, 1)
     assert notes[0].startswith("Original: Adam") and notes[1].startswith("Branch at step 40")
-    link = next(c.value for c in at.sidebar.code if "?" in c.value)
+    link = next(c.value for c in at.code if "race=" in c.value)  # the Share popover
     q = dict(parse_qsl(urlsplit(link).query))
     assert q["race"] == "1" and q["branch"] == "1" and q["branch_at"] == "40"
     again = app_test(PAGE, q)

@@ -7,21 +7,22 @@ import pytest
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
+STAGE = ".bp-stage[data-ready='1']"  # the stage player has drawn its first frame
 
 
 def test_type_a_program_run_it_and_find_the_graph(page, server: str) -> None:  # noqa: ANN001
     page.goto(server)
-    page.wait_for_selector("svg .node", timeout=60_000)  # the seed example, drawn
+    page.wait_for_selector(STAGE, timeout=60_000)  # the seed example, on the stage
     code = page.locator("textarea").first
     code.fill("z = x * y + x\nw = torch.tanh(z)")
     code.press("Control+Enter")
-    # The graph redraws with the new program's ops (drawn by Graphviz in the page).
+    # The stage redraws with the new program's ops.
     page.wait_for_function(
-        "() => [...document.querySelectorAll('svg .node text')]"
+        "() => [...document.querySelectorAll('.bp-plot text')]"
         ".some(t => t.textContent.includes('TanhBackward0'))", timeout=60_000)
-    texts = page.locator("svg .node text").all_text_contents()
+    texts = page.locator(".bp-plot text").all_text_contents()
     assert any("MulBackward0" in t for t in texts)
-    assert any(t.strip() == "w" for t in texts)
+    assert any(t.startswith("w") for t in texts)
     page.screenshot(path=str(ARTIFACTS / "lab-typed-program.png"), full_page=True)
     assert page.locator("text=Traceback").count() == 0
 
@@ -38,7 +39,7 @@ def test_refused_program_message_in_browser(page, server: str) -> None:  # noqa:
 
 def test_bengali_page_in_browser(page, server: str) -> None:  # noqa: ANN001
     page.goto(server + "/?lang=bn")
-    page.wait_for_selector("svg .node", timeout=60_000)
+    page.wait_for_selector(STAGE, timeout=60_000)
     assert page.locator("h1", has_text="এক্সপ্রেশন ল্যাব").count() == 1
     page.screenshot(path=str(ARTIFACTS / "lab-bn.png"), full_page=True)
 
@@ -48,29 +49,34 @@ def _caption(page) -> str:  # noqa: ANN001
                          ".filter(t => t.mode === 'text' && t.text.length === 1)[0].text[0]")
 
 
+def _head(page) -> str:  # noqa: ANN001
+    return page.locator(".bp-head").first.inner_text()
+
+
 def test_play_steps_and_nothing_vanishes(page, server: str) -> None:  # noqa: ANN001
     page.goto(server)
-    page.wait_for_selector("svg .node", timeout=60_000)
-    page.get_by_role("tab").first.click()
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    count = "() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace').length"
+    page.wait_for_selector(STAGE, timeout=60_000)
+    count = "() => document.querySelectorAll('.bp-plot .scatterlayer .trace').length"
     traces_before = page.evaluate(count)
-    assert _caption(page).startswith("1. forward")
-    page.get_by_text("Next ▶").click()
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullData"
-                           ".some(t => t.mode === 'text' && String(t.text[0]).startsWith('2.'))",
-                           timeout=20_000)
+    assert _head(page).startswith("After backward()")  # opens on the final state
+    page.get_by_role("button", name="Next ▶").click()
+    page.wait_for_function("() => document.querySelector('.bp-stage').dataset.frame === '1'")
+    assert _head(page).startswith("Forward · step 1 of 10 · x")
     page.screenshot(path=str(ARTIFACTS / "anim-forward.png"), full_page=True)
-    page.get_by_text("▶ Play 2×").click()
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot')._fullData"
-                           ".some(t => t.mode === 'text' && String(t.text[0]).startsWith('10.'))",
-                           timeout=30_000)
-    assert "backward" in _caption(page)
-    page.get_by_text("◀ Back").click()
-    page.wait_for_timeout(500)
-    assert _caption(page).startswith("9.")
+    page.locator(".bp-speed").select_option(label="4×")
+    page.get_by_role("button", name="▶ Play").click()
+    page.wait_for_function("() => document.querySelector('.bp-stage').dataset.frame === '9'",
+                           timeout=30_000, polling=10)
+    page.get_by_role("button", name="❚❚ Pause").click()
+    page.wait_for_timeout(300)
+    frame = int(page.evaluate("() => document.querySelector('.bp-stage').dataset.frame"))
+    assert "Backward" in _head(page)
+    page.get_by_role("button", name="◀ Back").click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.querySelector('.bp-stage').dataset.frame") \
+        == str(frame - 1)
     assert page.evaluate(count) == traces_before  # frames left no trace behind
-    boxes = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot path.js-fill')]"
+    boxes = page.evaluate("() => [...document.querySelectorAll('.bp-plot path.js-fill')]"
                           ".filter(p => (p.getAttribute('d') || '').length > 0).length")
     assert boxes == 5  # every node box still drawn after the animation
     page.screenshot(path=str(ARTIFACTS / "anim-backward.png"), full_page=True)
@@ -139,7 +145,7 @@ def test_every_page_loads_without_error(page, server: str, path: str) -> None:  
 
 def test_language_switch_in_browser(page, server: str) -> None:  # noqa: ANN001
     page.goto(server)
-    page.wait_for_selector("svg .node", timeout=60_000)
+    page.wait_for_selector(STAGE, timeout=60_000)
     page.get_by_text("বাংলা").first.click()
     page.wait_for_selector("h1:has-text('এক্সপ্রেশন ল্যাব')", timeout=60_000)
     assert "lang=bn" in page.url  # remembered in the URL
@@ -150,21 +156,23 @@ def test_shared_link_reopens_in_a_new_context(browser, server: str) -> None:  # 
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.goto(server)
-    page.wait_for_selector("svg .node", timeout=60_000)
+    page.wait_for_selector(STAGE, timeout=60_000)
     code = page.locator("textarea").first
     code.fill("shared = x * 7 + x")
     code.press("Control+Enter")
-    page.wait_for_function("() => [...document.querySelectorAll('svg .node text')]"
-                           ".some(t => t.textContent.trim() === 'shared')", timeout=60_000)
-    page.get_by_text("Share this view").click()
-    link = page.locator("[data-testid=stSidebar] code").filter(has_text="?").first
+    page.wait_for_function("() => [...document.querySelectorAll('.bp-plot text')]"
+                           ".some(t => t.textContent.startsWith('shared'))", timeout=60_000)
+    page.get_by_role("button", name="Share").click()
+    link = page.locator("[data-testid=stPopoverBody] code").filter(has_text="?").first
     url = link.inner_text().strip()
     assert "program=" in url
+    page.locator("[data-testid=stPopoverBody] img").first.wait_for()  # the QR code
+    page.screenshot(path=str(ARTIFACTS / "share-popover.png"))
     ctx.close()
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
     page2 = other.new_page()
     page2.goto(url)
-    page2.wait_for_function("() => [...document.querySelectorAll('svg .node text')]"
-                            ".some(t => t.textContent.trim() === 'shared')", timeout=60_000)
+    page2.wait_for_function("() => [...document.querySelectorAll('.bp-plot text')]"
+                            ".some(t => t.textContent.startsWith('shared'))", timeout=60_000)
     page2.screenshot(path=str(ARTIFACTS / "shared-link.png"))
     other.close()

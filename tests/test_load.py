@@ -31,9 +31,9 @@ async def _session(browser, url: str, i: int) -> tuple[object, list[str]]:  # no
     await code.fill(f"v{i} = x * {i + 2} + x")
     await code.press("Control+Enter", no_wait_after=True)
     await page.wait_for_function(
-        f"() => [...document.querySelectorAll('svg .node text')]"
-        f".some(t => t.textContent.trim() === 'v{i}')", timeout=180_000)
-    names = await page.locator("svg .node text").all_text_contents()
+        f"() => [...document.querySelectorAll('.bp-plot text')]"  # the stage's node labels
+        f".some(t => t.textContent.trim().startsWith('v{i} '))", timeout=180_000)
+    names = [n.split(" · ")[0] for n in await page.locator(".bp-plot text").all_text_contents()]
     others = [n for n in names if n.strip().startswith("v") and n.strip() != f"v{i}"
               and n.strip()[1:].isdigit()]
     assert not others, f"session {i} sees another session's program: {others}"

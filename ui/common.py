@@ -23,10 +23,23 @@ _CSS = """
   margin: .2rem 0 .6rem 0;}
 .bp-legend span.sw {display: inline-block; width: 1.1em; height: .9em; margin-right: .35em;
   vertical-align: -0.1em; border: 2px solid; border-radius: 3px;}
+.st-key-share {position: fixed; top: .55rem; right: 3.6rem; z-index: 999991; width: auto;}
+.stMainBlockContainer {padding-top: 3.5rem;}
+@media (max-width: 640px) {  /* phones: the stage above the editor */
+  .st-key-lab-top [data-testid="stHorizontalBlock"] {flex-direction: column-reverse;}}
 </style>
 """
-# Projector: everything a size larger (Streamlit sizes in rem).
-_CLASSROOM_CSS = "<style>html {font-size: 125%;} .stMainBlockContainer {max-width: 100%;}</style>"
+# Projector: everything a size larger (Streamlit sizes in rem), and no empty band on
+# top: the header turns transparent (its buttons still work) and the page starts there.
+_CLASSROOM_CSS = """<style>html {font-size: 125%;}
+.stMainBlockContainer {max-width: 100%; padding-top: .6rem; padding-bottom: 2rem;}
+[data-testid="stHeader"] {background: transparent;}
+[data-testid="stHeader"], [data-testid="stHeader"] * {pointer-events: none !important;}
+[data-testid="stHeader"] :is(button, a), [data-testid="stHeader"] :is(button, a) * {
+  pointer-events: auto !important;}
+.st-key-share {top: .3rem; right: 3rem;}
+.bp-stage .bp-controls {padding-right: 7.5rem;}  /* the pinned Share button's corner */
+</style>"""
 
 
 def lang() -> str:

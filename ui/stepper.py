@@ -1,26 +1,28 @@
-"""Step-by-step view of a Trace: the animated figure, the chain-rule panel for the
-selected step, and the transcript. Used by the Expression Lab (and other pages)."""
+"""Step-by-step view of a Trace: the stage (played in the browser) and, below it, the
+chain rule in detail (LaTeX) for a chosen step, the transcript and the HTML export.
+Used by the Expression Lab and by the Tiny Network's "open step k"."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from graphviz_tools import ProgramError
-from graphviz_tools.animation import figure
-from graphviz_tools.export import animation_html
 from graphviz_tools.figdigits import with_native_digits
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Trace
 from graphviz_tools.i18n import catalog, digits, t
 from graphviz_tools.ops import friendly
+from graphviz_tools.stage import legend_items, stage_figure
+from graphviz_tools.stage_html import stage_html
 from graphviz_tools.steps import Step, label, steps, transcript
 from ui.common import native_digits
 from ui.safe_text import error_text, md_escape, safe_t
+from ui.stage import stage
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _figure(_trace: Trace, key: tuple, lang: str, start: int) -> dict:
-    return figure(_trace, lang, start)
+def _figure(_trace: Trace, key: tuple, lang: str) -> dict:
+    return stage_figure(_trace, lang)
 
 
 MAX_ANIMATED = 150  # nodes; every frame restyles every node, so size is ~nodes squared
@@ -30,8 +32,12 @@ def _move(state_key: str, delta: int, n: int) -> None:
     st.session_state[state_key] = min(max(st.session_state.get(state_key, 1) + delta, 1), n)
 
 
-def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
-    """Draw the stepper; `ns` namespaces its session-state keys (e.g. "lab.")."""
+def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple, *,
+            details: bool = True, fit_vh: float = 0.92, fallback_dot: str = "") -> None:
+    """Draw the stage and its detail view; `ns` namespaces session keys (e.g. "lab.").
+
+    The stage opens on the final state (frame 0), or on step `{ns}step` when a shared
+    link asked for one. `fallback_dot` is drawn instead if the layout fails."""
     if len(trace.graph.nodes) > MAX_ANIMATED:  # frames x nodes grows quadratically
         st.info(t("anim.too_big", lang, n=len(trace.graph.nodes), limit=MAX_ANIMATED),
                 icon=":material/table:")
@@ -40,35 +46,41 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
     if not all_steps:
         return
     n = len(all_steps)
-    key = ns + "step"
-    if st.session_state.get(key, 1) > n:
-        st.session_state[key] = 1
-    # The figure is sized in pixels (Plotly text does not scale), so it gets the full
-    # width; the chain-rule panel for the selected step sits below it.
-    st.caption(t("anim.press_play", lang))
-    try:  # a failing, killed or slow `dot`: say so; the panel and transcript still work
-        fig = _figure(trace, cache_key, lang, st.session_state.get(key, 1) - 1)
+    start = st.session_state.get(ns + "step", 0)
+    start = start if isinstance(start, int) and 0 <= start <= n else 0
+    try:  # a failing, killed or slow `dot`: say so; the detail view still works
+        fig = _figure(trace, cache_key, lang)
     except ProgramError as err:
         st.error(error_text(err, lang), icon=":material/error:")
+        if fallback_dot:  # our `dot` failed: the browser's Graphviz still draws the graph
+            st.graphviz_chart(fallback_dot, width="content")
     else:
         fig = with_native_digits(fig, lang) if native_digits() else fig  # Bengali digits
-        st.plotly_chart(fig, width="content", config={"displayModeBar": False},
-                        key=ns + "anim", alt=t("anim.alt", lang))
-    st.markdown(f"#### {t('chain.title', lang)}")
-    st.caption(t("anim.server_keys", lang))
+        stage(fig, lang, ns + "stage", start=start, legend=legend_items(lang),
+              alt=t("anim.alt", lang), fit_vh=fit_vh)
+    if details:
+        with st.expander(t("stage.details", lang), icon=":material/functions:"):
+            detail_view(trace, all_steps, lang, ns)
+
+
+def detail_view(trace: Trace, all_steps: list[Step], lang: str, ns: str) -> None:
+    """One step's chain rule with LaTeX (picked here, on the server), the transcript."""
+    n = len(all_steps)
+    key = ns + "detail"
+    if st.session_state.get(key, 1) > n:
+        st.session_state[key] = 1
     back, slider, fwd = st.columns([1, 10, 1], vertical_alignment="bottom")
     back.button("◀", key=ns + "step_back", on_click=_move, args=(key, -1, n),
-                shortcut="Alt+Left", help=t("anim.back", lang))
+                help=t("anim.back", lang))
     fwd.button("▶", key=ns + "step_next", on_click=_move, args=(key, 1, n),
-               shortcut="Alt+Right", help=t("anim.next", lang))
+               help=t("anim.next", lang))
     if n > 1:  # a one-step program (`x`) has nothing to slide (min == max fails)
         slider.slider(t("anim.step", lang), 1, n, key=key)
     chain_panel(trace, all_steps[st.session_state.get(key, 1) - 1], lang)
-
-    with st.expander(t("anim.transcript", lang)):
-        st.code(_d("\n".join(transcript(trace, lang, all_steps)), lang), language=None,
-                wrap_lines=True)
-    st.download_button(t("export.html", lang), lambda: animation_html(trace, lang),
+    st.markdown(f"**{t('anim.transcript', lang)}**")
+    st.code(_d("\n".join(transcript(trace, lang, all_steps)), lang), language=None,
+            wrap_lines=True)
+    st.download_button(t("export.html", lang), lambda: stage_html(trace, lang),
                        file_name="backprop-animation.html", mime="text/html",
                        key=ns + "dl_html", icon=":material/download:")
 

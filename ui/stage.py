@@ -1,0 +1,98 @@
+"""The stage component: an episode (a Plotly figure with frames) played in the browser.
+
+`stage(fig, lang, key)` mounts the player (graphviz_tools/assets/stage.js, .css) as a Streamlit
+custom component v2 (no iframe). Frames, their explanations and the controls all live
+in the browser, so Play, the scrubber, Back/Next and the keys (← → space) never call
+the server; Streamlit reruns only when the program or a setting changes.
+
+Any page can use it: the figure needs `data`, `frames` (each with `name`, `data`,
+`traces` and an optional `explain` = {"phase", "head", "body": [..], "math": [..]}),
+`layout.width/height` in pixels, and optionally `meta.font_px`.
+
+plotly.js (4.8 MB, shipped in the plotly package) is served once as a static file
+(`[server] enableStaticServing`) that the browser caches, never inside a rerun.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from graphviz_tools.i18n import t
+from graphviz_tools.stage_html import SPEEDS, labels
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE.parent / "static"  # Streamlit serves it at app/static/ (see config.toml)
+ASSETS = HERE.parent / "graphviz_tools" / "assets"  # the player: stage.js, stage.css
+
+
+def plotly_js_name() -> str:
+    """static/plotly-<version>.min.js, copied from the installed plotly package once.
+
+    The version in the name lets browsers cache it forever across upgrades."""
+    import plotly
+
+    name = f"plotly-{plotly.__version__}.min.js"
+    target = STATIC / name
+    if not target.exists():
+        source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        STATIC.mkdir(exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)  # atomic: a concurrent session never sees half a file
+    return name
+
+
+def player_js() -> str:
+    """The player script (the standalone HTML export inlines the same file)."""
+    return (ASSETS / "stage.js").read_text(encoding="utf-8")
+
+
+def player_css() -> str:
+    return (ASSETS / "stage.css").read_text(encoding="utf-8")
+
+
+_MOUNT = """
+export default function (component) {
+  const root = component.parentElement.querySelector(".bp-root");
+  window.bpStage.mount(root, component.data);
+}
+"""
+_component = st.components.v2.component(
+    "bp_stage", html='<div class="bp-root"></div>', css=player_css(),
+    js=player_js() + _MOUNT, isolate_styles=False)  # Plotly's own CSS lives in <head>
+
+
+_preload = st.components.v2.component(
+    "bp_stage_preload", html="", isolate_styles=False,
+    js=player_js() + "\nexport default function (c) { window.bpStage.preload(c.data); }\n")
+
+
+def preload() -> None:
+    """Start fetching plotly.js as soon as the page opens, while the server still runs
+    the program (call it early, in a container that takes no room)."""
+    _preload(key="bp_preload", data=f"app/static/{plotly_js_name()}", width="stretch",
+             height="content")
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _signature(fig_json: str) -> str:
+    return hashlib.sha1(fig_json.encode()).hexdigest()[:16]
+
+
+def stage(fig: dict[str, Any], lang: str, key: str, *, start: int = 0,
+          legend: list[dict[str, str]] | None = None, alt: str = "",
+          fit_vh: float = 0.92, max_scale: float = 1.6) -> None:
+    """Mount the player for `fig`. `fit_vh`: share of the window height the stage may
+    fill (the projector fits it to one screen); `start`: the frame it opens on."""
+    sig = _signature(json.dumps(fig, sort_keys=True, separators=(",", ":")))
+    data = {"fig": fig, "sig": f"{sig}:{lang}:{start}", "labels": labels(lang),
+            "legend": legend or [], "alt": alt, "start": start, "keys": t("stage.keys", lang),
+            "speeds": [list(s) for s in SPEEDS], "plotly_src": f"app/static/{plotly_js_name()}",
+            "fit_vh": fit_vh, "stack_below": 500, "stack_vh": 0.48, "max_scale": max_scale}
+    _component(key=key, data=data, width="stretch", height="content")
