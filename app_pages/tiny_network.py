@@ -15,7 +15,7 @@ from graphviz_tools.train_figures import landscape_figure, loss_figure, params_f
 from graphviz_tools.training import OPTIMIZERS, TrainConfig, Trainer
 from ui.common import classroom, lang, show_error
 from ui.exports import csv_bytes
-from ui.net_stage import CHUNK, stage, stuck_notes
+from ui.net_stage import CHUNK, phone, stage, stuck_notes
 from ui.stepper import stepper
 from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
 
@@ -125,10 +125,19 @@ def _keep_view() -> None:
 def main() -> None:
     st.session_state.setdefault(P + "network", DEFAULT_NETWORK)
     use_defaults(keep=True)
+    small = phone()
+    # no empty band above the title: the stage (and on a projector its controls) in
+    # one screen; a projector or a phone also gets a smaller title
+    css = ".stMainBlockContainer {padding-top: 2.2rem; padding-bottom: 1rem;}"
+    if classroom() or small:
+        css += " h1 {font-size: 2rem; padding: 0 0 .3rem 0;}"
+    st.html(f"<style>{css}</style>")
     st.title(t("net.title", L))
-    if not classroom():
+    if not (classroom() or small):
         st.caption(t("net.intro", L))
-    c_net, c_data, c_play, c_reset, c_more = st.columns([3, 2, 2, 1, 1],
+    # a phone shows the stage first, its controls below it (columns stack there)
+    stage_slot = st.container() if small else None
+    c_net, c_data, c_play, c_reset, c_more = st.columns([3, 2, 3, 2, 2],
                                                         vertical_alignment="bottom")
     name = c_net.selectbox(t("net.network", L), list(NETWORKS), key=P + "network",
                            format_func=lambda k: t(f"net.{k}.title", L), on_change=use_defaults)
@@ -137,7 +146,7 @@ def main() -> None:
     if "dataset" in net.options:
         c_data.selectbox(t("net.dataset", L), [*DATASETS, "upload"], key=P + "dataset",
                          format_func=lambda k: t(f"data.{k}", L), on_change=use_defaults)
-    with c_more.popover(t("net.more", L), icon=":material/tune:", width="stretch"):
+    with c_more.popover(t("net.settings", L), icon=":material/tune:", width="stretch"):
         config = settings_panel(name)
         if st.session_state.get(P + "dataset") == "upload" and "dataset" in net.options:
             file = st.file_uploader(t("net.upload", L), type=["csv"], key=P + "upload")
@@ -170,7 +179,8 @@ def main() -> None:
         st.session_state[P + "start"] = tr.history.steps
         tr.run(CHUNK)
     st.session_state[P + "trained"] = tr.history.steps  # what a share link records
-    stage(tr, st.session_state.get(P + "start", 0), L, autoplay=more)
+    with stage_slot or st.container():
+        stage(tr, st.session_state.get(P + "start", 0), L, autoplay=more)
     st.caption(t("net.stage_caption", L))
     stuck_notes(tr, L)
 

@@ -13,25 +13,26 @@ from typing import Any
 
 import numpy as np
 
-from .episode import GRID, Q, UNIT_GRID, Episode, Frame
+from .episode import GRID, UNIT_GRID, Episode, Frame, Q
 from .i18n import DEFAULT_LANG, t
 from .train_figures import NEG, POS
 
 SCALE = [[0, NEG], [0.5, "#FFFFFF"], [1, POS]]
 WIDTHS = ((0.25, 1.0), (0.75, 2.5), (1.5, 4.5), (float("inf"), 7.0))  # |w| < a: width b
-NODE = 1.25  # a unit's square, in the drawing's units (layers are 2 apart)
+NODE = 1.3  # a unit's square, in the drawing's units (units 2 apart, layers 4)
+WRAP = 34  # characters per line of the explanation (Plotly text does not wrap)
 FPS = 15
 # (network, data, loss, text) domains: [x0, x1, y0, y1], side by side or stacked
-WIDE = ((0.0, 0.3, 0.02, 1.0), (0.33, 0.66, 0.02, 1.0), (0.73, 1.0, 0.52, 1.0),
-        (0.7, 1.0, 0.0, 0.4))
-STACKED = ((0.0, 1.0, 0.74, 1.0), (0.1, 0.9, 0.37, 0.7), (0.0, 1.0, 0.16, 0.31),
-           (0.0, 1.0, 0.0, 0.12))
+WIDE = ((0.0, 0.3, 0.02, 1.0), (0.33, 0.66, 0.02, 1.0), (0.74, 1.0, 0.56, 1.0),
+        (0.7, 1.0, 0.0, 0.42))
+STACKED = ((0.0, 0.46, 0.5, 1.0), (0.5, 1.0, 0.5, 1.0), (0.1, 1.0, 0.25, 0.44),
+           (0.0, 1.0, 0.0, 0.19))
 
 
 def _nodes(sizes: tuple[int, ...]) -> list[list[tuple[float, float]]]:
-    """Node centres: layer i at x = 2i, units centred on y = 0, two apart (integers:
+    """Node centres: layer i at x = 4i, units centred on y = 0, two apart (integers:
     every edge in every frame is written with these coordinates)."""
-    return [[(2 * i, n - 1 - 2 * j) for j in range(n)] for i, n in enumerate(sizes)]
+    return [[(4 * i, n - 1 - 2 * j) for j in range(n)] for i, n in enumerate(sizes)]
 
 
 def _edge_traces(weights: tuple[np.ndarray, ...], pos: list) -> list[dict[str, Any]]:
@@ -63,7 +64,7 @@ def _unit_heat(z: np.ndarray, centre: tuple[float, float]) -> dict[str, Any]:
 
 def _text(ep: Episode, f: Frame, last: int, lang: str) -> str:
     if f.step == 0:
-        return t("stage.start", lang)
+        return _wrap(t("stage.start", lang))
     same = ep.geometry.same_data
     lines = [t("stage.step", lang, step=f.step, last=last),
              t("stage.loss_same" if same else "stage.loss", lang, loss=f"{f.loss:.4g}")]
@@ -72,7 +73,22 @@ def _text(ep: Episode, f: Frame, last: int, lang: str) -> str:
     if f.accuracy is not None:
         lines.append(t("stage.acc_same" if same else "stage.acc", lang,
                        acc=f"{f.accuracy:.0%}"))
-    return "<br>".join(lines)
+    return "<br>".join(_wrap(x) for x in lines)
+
+
+def _wrap(text: str) -> str:
+    """Break a line at spaces into lines of at most WRAP characters (<br> kept)."""
+    out = []
+    for para in text.split("<br>"):
+        line = ""
+        for word in para.split(" "):
+            if line and len(line) + 1 + len(word) > WRAP:
+                out.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        out.append(line)
+    return "<br>".join(out)
 
 
 def _output_small(f: Frame) -> np.ndarray:
@@ -179,7 +195,8 @@ def _static(tr: Any, geo: Any, pos: list, lang: str) -> list[dict[str, Any]]:
             pts = {"x": xs.tolist(), "y": ys.tolist(),
                    "marker": {"symbol": sym, "size": 9, "color": NEG}}
         out.append({"type": "scatter", "mode": "markers", "xaxis": "x2", "yaxis": "y2",
-                    "name": t("train.points" + split, lang), "hoverinfo": "skip", **pts})
+                    "name": t("train.points" + split, lang), "hoverinfo": "skip",
+                    "showlegend": False, **pts})  # the caption explains the colours
     out += _input_heat(geo, pos)
     names = ["x1", "x2"] if x.dim() == 2 else ["x"]
     out.append({"type": "scatter", "mode": "text", "xaxis": "x", "yaxis": "y",
@@ -205,13 +222,15 @@ def _layout(tr: Any, geo: Any, pos: list, dom: tuple, frames: list[Frame], shown
         "height": height, "font": {"size": font}, "margin": {"l": 10, "r": 10, "t": 10,
                                                             "b": 70},
         "plot_bgcolor": "#FFFFFF", "showlegend": True,
-        "legend": {"x": l0, "y": l2 - 0.12, "yanchor": "top", "orientation": "h"},
-        "xaxis": {**hidden_axis, "domain": [n0, n1], "range": [-1.8, 2 * len(pos) - 1.2]},
-        "yaxis": {**hidden_axis, "domain": [n2, n3], "range": [-tall - 0.2, tall + 0.2]},
+        "legend": {"x": l1, "xanchor": "right", "y": l3, "yanchor": "top",
+                   "bgcolor": "rgba(255,255,255,0.7)"},
+        "xaxis": {**hidden_axis, "domain": [n0, n1], "range": [-2.4, 4 * len(pos) - 3.2]},
+        "yaxis": {**hidden_axis, "domain": [n2, n3], "range": [-tall - 0.2, tall + 0.2],
+                  "scaleanchor": "x"},  # square units
         "xaxis2": {"domain": [d0, d1], "anchor": "y2", "fixedrange": True},
         "yaxis2": {"domain": [d2, d3], "anchor": "x2", "fixedrange": True},
-        "xaxis3": {"domain": [l0, l1], "anchor": "y3", "title": {"text": t("train.step", lang)},
-                   "range": [0, max(frames[-1].step, 1)], "fixedrange": True},
+        "xaxis3": {"domain": [l0, l1], "anchor": "y3", "range": [0, max(frames[-1].step, 1)],
+                   "fixedrange": True},
         "yaxis3": {"domain": [l2, l3], "anchor": "x3", "title": {"text": t("train.loss", lang)},
                    "fixedrange": True, "rangemode": "tozero"},
         "xaxis4": {**hidden_axis, "domain": [t0, t1], "range": [0, 1]},

@@ -48,7 +48,7 @@ def phone() -> bool:
 
 def _size() -> dict:
     if phone():
-        return {"stacked": True, "height": 980, "font": 13}
+        return {"stacked": True, "height": 560, "font": 13}
     if classroom():  # fits 1280x720 with the controls; figure text >= 18 px
         return {"stacked": False, "height": 430, "font": 18}
     return {"stacked": False, "height": 470, "font": 14}
@@ -66,7 +66,7 @@ def stage(tr: Trainer, start: int, lang: str, autoplay: bool = False) -> None:
         memo[key] = Checked(stage_figure(ep, start, lang, **size))
     fig = memo[key]
     with st.container(key="net-stage"):
-        st.plotly_chart(fig, key=P + "stage", width="stretch",
+        st.plotly_chart(fig, key=P + "stage", width="stretch", theme=None,
                         config={"displayModeBar": False, "responsive": True},
                         alt=t("stage.alt", lang))
     if autoplay:
