@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_APP=(graphviz fonts-noto-core)
-APT_TEST=(chromium)
+# packages.txt is the one list (Community Cloud and the Dockerfile read it too)
+mapfile -t APT_APP < <(grep -v "^#" packages.txt | grep .)
+APT_TEST=(chromium haproxy)  # haproxy: the deploy test (deploy/haproxy.cfg)
 PY=${PYTHON:-python3}
 
 apt_install() {

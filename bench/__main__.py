@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--no-server]: the performance table of the README.
+"""python -m bench [--quick] [--no-server] [--classroom N [--hostile]]: the README's table.
 
 Every figure is a ratio against a baseline timed in the same process on the same
 graph (bare `dot`, torchviz), or a size; nothing here is asserted by the tests.
@@ -117,8 +117,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="tiny cases only (used by the tests)")
     ap.add_argument("--no-server", action="store_true", help="skip the server memory run")
+    ap.add_argument("--classroom", type=int, metavar="N",
+                    help="only the class run: N browser sessions on one server")
+    ap.add_argument("--hostile", action="store_true",
+                    help="with --classroom: one more session sends worst-case programs")
     args = ap.parse_args()
     rows: list = []
+    if args.classroom:
+        from bench.classroom import classroom, cold_start
+        cold_start(rows)
+        classroom(rows, args.classroom, args.hostile)
+        print(table(rows))
+        return
     render_ratios(rows, args.quick)
     new_step_ratio(rows)
     sizes(rows, args.quick)

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from bench.memory import rss
+from bench.server import rss
 from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.load]

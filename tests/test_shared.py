@@ -1,0 +1,81 @@
+"""The cache that lets a class share work: one computation per key, bounded, refusals kept."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from graphviz_tools.errors import ProgramError
+from ui.shared import SharedCache, shared
+
+
+def test_concurrent_callers_share_one_computation() -> None:
+    cache = SharedCache("t", max_entries=8, max_bytes=1 << 20)
+    calls = []
+
+    def slow() -> str:
+        calls.append(1)
+        time.sleep(0.2)
+        return "episode"
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get("k", slow)))
+               for _ in range(20)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert got == ["episode"] * 20
+    assert len(calls) == 1  # 19 students waited for the first one's result
+
+
+def test_refusals_are_kept_so_a_hostile_link_costs_once() -> None:
+    cache = SharedCache("t", max_entries=8, max_bytes=1 << 20)
+    calls = []
+
+    def refuse() -> str:
+        calls.append(1)
+        raise ProgramError("too_deep", limit=60)
+    for _ in range(5):
+        with pytest.raises(ProgramError) as info:
+            cache.get("bad", refuse)
+        assert info.value.key == "too_deep"
+    assert len(calls) == 1
+
+
+def test_other_errors_are_not_kept() -> None:
+    cache = SharedCache("t", max_entries=8, max_bytes=1 << 20)
+    with pytest.raises(ZeroDivisionError):
+        cache.get("k", lambda: 1 / 0)
+    assert len(cache) == 0 and cache.get("k", lambda: "later") == "later"
+
+
+def test_bounded_by_entries_and_bytes_least_recently_used_out() -> None:
+    cache = SharedCache("t", max_entries=3, max_bytes=250)
+    for k in "abc":
+        cache.get(k, lambda k=k: k * 80)
+    cache.get("a", lambda: "never")  # a is now the most recent
+    cache.get("d", lambda: "d" * 80)  # 320 bytes > 250: b then c leave
+    assert len(cache) <= 3 and cache.nbytes <= 250
+    assert cache.get("a", lambda: "recomputed") == "a" * 80
+    assert cache.get("b", lambda: "recomputed") == "recomputed"
+    huge = "x" * 1000  # larger than the whole budget: returned, not kept
+    assert cache.get("huge", lambda: huge) == huge and "huge" not in cache._items
+
+
+def test_decorator_keys_by_arguments_and_records_hits(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    stats = tmp_path / "stats.jsonl"
+    monkeypatch.setenv("BACKPROP_STATS", str(stats))
+    calls = []
+
+    @shared("double", max_entries=4)
+    def double(x: int, *, scale: int = 2) -> int:
+        calls.append(x)
+        return x * scale
+    assert [double(1), double(1), double(2), double(1, scale=3)] == [2, 2, 4, 3]
+    assert calls == [1, 2, 1]
+    lines = [json.loads(x) for x in stats.read_text().splitlines()]
+    assert [x["hit"] for x in lines] == [False, True, False, False]
+    assert {x["cache"] for x in lines} == {"double"}
