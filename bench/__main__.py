@@ -121,8 +121,15 @@ def main() -> None:
                     help="only the class run: N browser sessions on one server")
     ap.add_argument("--hostile", action="store_true",
                     help="with --classroom: one more session sends worst-case programs")
+    ap.add_argument("--stage", action="store_true",
+                    help="only the Tiny Network stage in Chromium, against main at 4d270c8")
     args = ap.parse_args()
     rows: list = []
+    if args.stage:
+        from bench.stage import stage_rows
+        stage_rows(rows)
+        print(table(rows))
+        return
     if args.classroom:
         from bench.classroom import classroom, cold_start
         cold_start(rows)
@@ -136,7 +143,9 @@ def main() -> None:
         resnet(rows)
     if not (args.quick or args.no_server):
         from bench.memory import server_memory
+        from bench.stage import stage_rows
         server_memory(rows)
+        stage_rows(rows)
     print(table(rows))
 
 

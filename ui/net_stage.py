@@ -70,18 +70,20 @@ def stage(tr: Trainer, start: int, lang: str, autoplay: bool = False) -> None:
                         config={"displayModeBar": False, "responsive": True},
                         alt=t("stage.alt", lang))
     if autoplay:
-        _autoplay(len(fig.to_dict()["frames"]))
+        _autoplay(len(fig.to_dict()["frames"]), start)
 
 
-def _autoplay(n_frames: int) -> None:
+def _autoplay(n_frames: int, start: int) -> None:
     """Press the stage's ▶ once the new frames have arrived: a chunk the learner asked
-    for plays at once (from where the last one ended: Plotly's `fromcurrent`)."""
+    for plays at once, from where the last one ended (Plotly's `fromcurrent` reads
+    the current frame's name from `_fullLayout._currentFrame`)."""
     st.html("<script>(() => {const want = " + json.dumps(n_frames) + ", t0 = Date.now();"
             "const go = () => {const gd = document.querySelector("
             "'.st-key-net-stage .js-plotly-plot');"
             "const fr = gd && gd._transitionData && gd._transitionData._frames;"
             "if (!fr || fr.length !== want) {if (Date.now() - t0 < 15000) setTimeout(go, 40);"
             "return;}"
+            "gd._fullLayout._currentFrame = " + json.dumps(str(start)) + ";"
             "const b = gd.querySelector('.updatemenu-button');"
             "if (b) b.dispatchEvent(new MouseEvent('click', {bubbles: true}));};"
             "go();})();</script>", unsafe_allow_javascript=True)
