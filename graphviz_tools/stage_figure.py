@@ -18,10 +18,12 @@ from .i18n import DEFAULT_LANG, t
 from .train_figures import NEG, POS
 
 SCALE = [[0, NEG], [0.5, "#FFFFFF"], [1, POS]]
-WIDTHS = ((0.25, 1.0), (0.75, 2.5), (1.5, 4.5), (float("inf"), 7.0))  # |w| < a: width b
+# |w| / (the frame's largest |w|) < a: width b (relative, so a trained net with large
+# weights is not one tangle of thick lines)
+WIDTHS = ((0.15, 0.7), (0.4, 1.6), (0.7, 3.0), (float("inf"), 5.0))
 NODE = 1.3  # a unit's square, in the drawing's units (units 2 apart, layers 4)
 WRAP = 34  # characters per line of the explanation (Plotly text does not wrap)
-FPS = 15
+FPS = 20  # nominal: a frame every 50 ms, so redraws can take a little and stay >= 15/s
 # (network, data, loss, text) domains: [x0, x1, y0, y1], side by side or stacked
 WIDE = ((0.0, 0.3, 0.02, 1.0), (0.33, 0.66, 0.02, 1.0), (0.74, 1.0, 0.56, 1.0),
         (0.7, 1.0, 0.0, 0.42))
@@ -39,11 +41,12 @@ def _edge_traces(weights: tuple[np.ndarray, ...], pos: list) -> list[dict[str, A
     """Edges bucketed by sign and thickness: 8 traces, segments split by None."""
     buckets: dict[tuple[int, int], tuple[list, list]] = {
         (s, b): ([], []) for s in (0, 1) for b in range(len(WIDTHS))}
+    biggest = max(float(np.abs(w).max()) for w in weights) or 1.0
     for layer, w in enumerate(weights):
         for j in range(w.shape[0]):
             for k in range(w.shape[1]):
                 v = float(w[j, k])
-                b = next(i for i, (a, _) in enumerate(WIDTHS) if abs(v) < a)
+                b = next(i for i, (a, _) in enumerate(WIDTHS) if abs(v) / biggest < a)
                 xs, ys = buckets[(int(v < 0), b)]
                 (x0, y0), (x1, y1) = pos[layer][k], pos[layer + 1][j]
                 xs += [x0, x1, None]
@@ -55,7 +58,9 @@ def _unit_heat(z: np.ndarray, centre: tuple[float, float]) -> dict[str, Any]:
     z2 = z.reshape(1, -1) if z.ndim == 1 else z
     n_rows, n_cols = z2.shape
     x, y = centre
-    return {"type": "heatmap", "z": z2.tolist(), "xaxis": "x", "yaxis": "y",
+    # on axes overlaying the drawing's: Plotly paints heatmaps below lines within
+    # one subplot, and the units must cover their edges' ends
+    return {"type": "heatmap", "z": z2.tolist(), "xaxis": "x5", "yaxis": "y5",
             "x0": x - NODE / 2 + NODE / (2 * n_cols), "dx": NODE / n_cols,
             "y0": y - NODE / 2 + NODE / (2 * n_rows), "dy": NODE / n_rows,
             "zmin": 0, "zmax": 2 * Q, "colorscale": SCALE, "showscale": False,
@@ -209,6 +214,7 @@ def _static(tr: Any, geo: Any, pos: list, lang: str) -> list[dict[str, Any]]:
 def _layout(tr: Any, geo: Any, pos: list, dom: tuple, frames: list[Frame], shown: Frame,
             lang: str, height: int, font: int) -> dict[str, Any]:
     hidden_axis = {"visible": False, "fixedrange": True}
+    slider_x = 0.25 if dom is STACKED else 0.1  # beside ▶ and ❚❚, not under them
     (n0, n1, n2, n3), (d0, d1, d2, d3), (l0, l1, l2, l3), (t0, t1, t2, t3) = dom
     tall = max(len(c) for c in pos)
     boxes = [{"type": "rect", "xref": "x", "yref": "y", "x0": x - NODE / 2, "x1": x + NODE / 2,
@@ -227,6 +233,9 @@ def _layout(tr: Any, geo: Any, pos: list, dom: tuple, frames: list[Frame], shown
         "xaxis": {**hidden_axis, "domain": [n0, n1], "range": [-2.4, 4 * len(pos) - 3.2]},
         "yaxis": {**hidden_axis, "domain": [n2, n3], "range": [-tall - 0.2, tall + 0.2],
                   "scaleanchor": "x"},  # square units
+        "xaxis5": {**hidden_axis, "overlaying": "x", "range": [-2.4, 4 * len(pos) - 3.2]},
+        "yaxis5": {**hidden_axis, "overlaying": "y", "range": [-tall - 0.2, tall + 0.2],
+                   "scaleanchor": "x5"},
         "xaxis2": {"domain": [d0, d1], "anchor": "y2", "fixedrange": True},
         "yaxis2": {"domain": [d2, d3], "anchor": "x2", "fixedrange": True},
         "xaxis3": {"domain": [l0, l1], "anchor": "y3", "range": [0, max(frames[-1].step, 1)],
@@ -237,7 +246,8 @@ def _layout(tr: Any, geo: Any, pos: list, dom: tuple, frames: list[Frame], shown
         "yaxis4": {**hidden_axis, "domain": [t2, t3], "range": [0, 1]},
         "shapes": boxes,
         "updatemenus": [_buttons(frames, lang)],
-        "sliders": [{"active": frames.index(shown), "steps": steps, "x": 0.1, "len": 0.9,
+        "sliders": [{"active": frames.index(shown), "steps": steps, "x": slider_x,
+                     "len": 1 - slider_x,
                      "y": 0, "yanchor": "top", "pad": {"t": 30},
                      "currentvalue": {"prefix": t("train.step", lang) + " "}}],
     }

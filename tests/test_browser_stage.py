@@ -106,14 +106,14 @@ def test_chosen_view_survives_training(browser, server: str, lang: str) -> None:
     page = ctx.new_page()
     open_stage(page, f"{server}/tiny_network?lang={lang}")
     page.wait_for_timeout(1000)
-    page.get_by_role("button", name=CURVES[lang]).click()
+    page.get_by_role("radio", name=CURVES[lang]).click()
     page.wait_for_selector(".st-key-net-params_fig .js-plotly-plot", timeout=60_000)
     page.get_by_role("button", name=TRAIN_MORE[lang]).click()
     page.wait_for_function(f"() => document.querySelector('{STAGE}')"
                            "._transitionData._frames.length > 49", timeout=120_000)
     page.wait_for_timeout(1500)
-    active = page.locator("[data-testid=stBaseButton-segmented_controlActive]").inner_text()
-    assert active.strip() == CURVES[lang]
+    active = page.locator("[data-testid=stButtonGroup] [role=radio][aria-checked=true]")
+    assert active.inner_text().strip() == CURVES[lang]
     assert page.locator(".st-key-net-params_fig .js-plotly-plot").count() == 1
     page.locator(".st-key-net-params_fig").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / f"stage-view-kept-{lang}.png"))
