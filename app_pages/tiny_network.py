@@ -10,6 +10,7 @@ from examples.networks import ACTIVATIONS, LOSSES, NETWORKS, RECIPES, NetSetting
 from graphviz_tools import ProgramError
 from graphviz_tools.codegen import training_code
 from graphviz_tools.datasets import DATASETS
+from graphviz_tools.episode import train
 from graphviz_tools.i18n import t
 from graphviz_tools.train_figures import landscape_figure, loss_figure, params_figure
 from graphviz_tools.training import OPTIMIZERS, TrainConfig, Trainer
@@ -171,13 +172,13 @@ def main() -> None:
         st.session_state[P + "link_done"] = True
         wanted = min(int(st.session_state.get(P + "trained", 0)), 5_000)
         if wanted > tr.history.steps:
-            tr.run(wanted - tr.history.steps)
+            train(tr, wanted - tr.history.steps)
     if tr.history.steps == 0:  # the first chunk, computed ahead: ▶ plays it at once
-        tr.run(CHUNK)
+        train(tr, CHUNK)
         st.session_state[P + "start"] = 0
     if more:
         st.session_state[P + "start"] = tr.history.steps
-        tr.run(CHUNK)
+        train(tr, CHUNK)
     st.session_state[P + "trained"] = tr.history.steps  # what a share link records
     with stage_slot or st.container():
         stage(tr, st.session_state.get(P + "start", 0), L, autoplay=more)

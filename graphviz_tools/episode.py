@@ -9,6 +9,8 @@ quantised here (integers 0..2Q), so the figure carries short numbers.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +47,24 @@ class Geometry:
     unit_axes: tuple[np.ndarray, np.ndarray | None]
     sizes: tuple[int, ...]  # units per layer, inputs first
     same_data: bool  # no separate test set (test loss = training loss)
+
+
+@contextmanager
+def single_thread() -> Iterator[None]:
+    """Tiny tensors: one intra-op thread beats two that wait on each other (300 steps
+    of the default network: 0.9 s instead of 12 s on a busy 2-core machine)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
+
+
+def train(tr: Trainer, steps: int) -> None:
+    """Run `steps` more training steps, single-threaded."""
+    with single_thread():
+        tr.run(steps)
 
 
 def frame_steps(start: int, end: int) -> list[int]:
@@ -144,8 +164,9 @@ class Episode:
     def frames(self, start: int = 0, end: int | None = None) -> list[Frame]:
         end = self.trainer.history.steps if end is None else end
         out = []
-        for s in frame_steps(start, end):
-            if s not in self._frames:
-                self._frames[s] = make_frame(self.trainer, self.geometry, s)
-            out.append(self._frames[s])
+        with single_thread():
+            for s in frame_steps(start, end):
+                if s not in self._frames:
+                    self._frames[s] = make_frame(self.trainer, self.geometry, s)
+                out.append(self._frames[s])
         return out
