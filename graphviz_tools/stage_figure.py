@@ -203,6 +203,7 @@ def _static(tr: Any, geo: Any, pos: list, lang: str) -> list[dict[str, Any]]:
                     "name": t("train.points" + split, lang), "hoverinfo": "skip",
                     "showlegend": False, **pts})  # the caption explains the colours
     out += _input_heat(geo, pos)
+    out.append(_borders(pos))
     names = ["x1", "x2"] if x.dim() == 2 else ["x"]
     out.append({"type": "scatter", "mode": "text", "xaxis": "x", "yaxis": "y",
                 "x": [p[0] - NODE / 2 - 0.1 for p in pos[0]], "y": [p[1] for p in pos[0]],
@@ -217,9 +218,7 @@ def _layout(tr: Any, geo: Any, pos: list, dom: tuple, frames: list[Frame], shown
     slider_x = 0.25 if dom is STACKED else 0.1  # beside ▶ and ❚❚, not under them
     (n0, n1, n2, n3), (d0, d1, d2, d3), (l0, l1, l2, l3), (t0, t1, t2, t3) = dom
     tall = max(len(c) for c in pos)
-    boxes = [{"type": "rect", "xref": "x", "yref": "y", "x0": x - NODE / 2, "x1": x + NODE / 2,
-              "y0": y - NODE / 2, "y1": y + NODE / 2, "line": {"color": "#555", "width": 1}}
-             for layer in pos for x, y in layer]
+
     steps = [{"label": str(f.step), "method": "animate",
               "args": [[str(f.step)], {"frame": {"duration": 0, "redraw": True},
                                        "mode": "immediate", "transition": {"duration": 0}}]}
@@ -244,7 +243,6 @@ def _layout(tr: Any, geo: Any, pos: list, dom: tuple, frames: list[Frame], shown
                    "fixedrange": True, "rangemode": "tozero"},
         "xaxis4": {**hidden_axis, "domain": [t0, t1], "range": [0, 1]},
         "yaxis4": {**hidden_axis, "domain": [t2, t3], "range": [0, 1]},
-        "shapes": boxes,
         "updatemenus": [_buttons(frames, lang)],
         "sliders": [{"active": frames.index(shown), "steps": steps, "x": slider_x,
                      "len": 1 - slider_x,
@@ -258,6 +256,21 @@ def _layout(tr: Any, geo: Any, pos: list, dom: tuple, frames: list[Frame], shown
     if geo.classify:  # square cells: the boundary is not stretched
         layout["yaxis2"]["scaleanchor"] = "x2"
     return layout
+
+
+def _borders(pos: list) -> dict[str, Any]:
+    """Every unit's square as one line trace above the heatmaps (one path to redraw
+    per frame, not a shape per unit)."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    h = NODE / 2
+    for layer in pos:
+        for x, y in layer:
+            xs += [x - h, x + h, x + h, x - h, x - h, None]
+            ys += [y - h, y - h, y + h, y + h, y - h, None]
+    return {"type": "scatter", "mode": "lines", "x": xs, "y": ys, "xaxis": "x5",
+            "yaxis": "y5", "line": {"color": "#555", "width": 1}, "hoverinfo": "skip",
+            "showlegend": False}
 
 
 def _input_heat(geo: Any, pos: list) -> list[dict[str, Any]]:
