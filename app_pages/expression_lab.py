@@ -16,6 +16,7 @@ from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTION
 from graphviz_tools.ops import friendly
 from ui.common import classroom, lang, legend, native_digits, show_error
 from ui.exports import graph_downloads
+from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)
 from ui.stepper import stepper
 
 P = "lab."  # this page's session-state namespace
@@ -96,7 +97,13 @@ with result:
         trace = run_cached(source, inputs, L)
     except ProgramError as err:
         show_error(err, source, L)
+        repair_offer(err, source, L, P + "program")  # issue 13: lost line breaks
         st.stop()
+    # issue 13 (loops lane): a training loop is shown per iteration; the graph, the
+    # stage and the tables below show the chosen iteration's Trace
+    iteration = 0
+    if trace.iterations:
+        trace, iteration = iterations_panel(trace, L, P)
 
     st.subheader(t("lab.graph", L))
     # What the app did for the learner, said plainly.
@@ -132,7 +139,7 @@ tab_steps, tab_check, tab_table, tab_inspect = st.tabs(
      t("lab.tab.inspect", L)])
 
 with tab_steps:
-    stepper(trace, L, P, (source, inputs))
+    stepper(trace, L, P, (source, inputs, iteration))
 
 with tab_check:
     st.caption(t("lab.check.caption", L))

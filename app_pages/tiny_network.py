@@ -17,6 +17,7 @@ from graphviz_tools.training import OPTIMIZERS, TrainConfig, Trainer
 from ui.common import classroom, lang, show_error
 from ui.exports import csv_bytes
 from ui.net_stage import CHUNK, phone, stage, stuck_notes
+from ui.race import race_section
 from ui.stepper import stepper
 from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
 
@@ -191,6 +192,9 @@ def main() -> None:
                                   format_func=lambda k: t(VIEWS[k][0], L),
                                   on_change=_keep_view) or "step"
     VIEWS[choice][1](tr, config)
+
+    # Optimizer race and time travel (issue 17): ui/race.py, its own "race." state.
+    race_section(config, upload, L)
 
 
 main()

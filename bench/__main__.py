@@ -139,6 +139,8 @@ def main() -> None:
     render_ratios(rows, args.quick)
     new_step_ratio(rows)
     sizes(rows, args.quick)
+    from bench.race import race  # the optimizer race (issue 17)
+    race(rows, args.quick)
     if not args.quick:
         resnet(rows)
     if not (args.quick or args.no_server):

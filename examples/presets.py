@@ -130,6 +130,69 @@ print(logits.grad)            # = probs - [1, 0, 0]
 print(F.cross_entropy(logits.unsqueeze(0), torch.tensor([0])))  # the same loss
 """
 
+_BOOK_MANUAL = """\
+import torch
+x = torch.tensor(2.0)        # input
+y = torch.tensor(1.0)        # target
+w1 = torch.tensor(0.5, requires_grad=True)
+b1 = torch.tensor(0.1, requires_grad=True)
+w2 = torch.tensor(-0.3, requires_grad=True)
+b2 = torch.tensor(0.2, requires_grad=True)
+lr = 0.1                     # learning rate
+for i in range(5):
+    h = torch.relu(w1 * x + b1)      # feedforward: hidden layer
+    y_pred = w2 * h + b2             # output layer
+    loss = (y_pred - y) ** 2         # squared error
+    loss.backward()                  # backpropagation
+    with torch.no_grad():            # the update is not part of the graph
+        w1 -= lr * w1.grad           # gradient descent: w <- w - lr * grad
+        b1 -= lr * b1.grad
+        w2 -= lr * w2.grad
+        b2 -= lr * b2.grad
+    w1.grad.zero_()                  # clear the gradients for the next iteration
+    b1.grad.zero_()
+    w2.grad.zero_()
+    b2.grad.zero_()
+    print(f"iteration {i}: loss {loss.item():.4f}")
+"""
+
+_BOOK_SGD = """\
+import torch
+x = torch.tensor(2.0)        # input
+y = torch.tensor(1.0)        # target
+w1 = torch.tensor(0.5, requires_grad=True)
+b1 = torch.tensor(0.1, requires_grad=True)
+w2 = torch.tensor(-0.3, requires_grad=True)
+b2 = torch.tensor(0.2, requires_grad=True)
+optimizer = torch.optim.SGD([w1, b1, w2, b2], lr=0.1)
+for i in range(5):
+    optimizer.zero_grad()            # clear the old gradients
+    h = torch.relu(w1 * x + b1)
+    y_pred = w2 * h + b2
+    loss = (y_pred - y) ** 2
+    loss.backward()
+    optimizer.step()                 # w <- w - lr * grad, for every parameter
+    print(f"iteration {i}: loss {loss.item():.4f}")
+"""
+
+_SEQ_REGRESSION = """\
+import torch
+import torch.nn as nn
+torch.manual_seed(0)
+X = torch.tensor([[0.0], [1.0], [2.0], [3.0]])
+Y = 2 * X + 1                # the line to learn: y = 2x + 1
+model = nn.Sequential(nn.Linear(1, 1))
+loss_fn = nn.MSELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
+for epoch in range(20):
+    optimizer.zero_grad()
+    loss = loss_fn(model(X), Y)
+    loss.backward()
+    optimizer.step()
+    print(f"epoch {epoch}: loss {loss.item():.4f}")
+print(model[0].weight, model[0].bias)
+"""
+
 PRESETS: dict[str, Preset] = {
     p.key: p
     for p in (
@@ -144,6 +207,9 @@ PRESETS: dict[str, Preset] = {
         Preset("tanh-neuron", _TANH,
                {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}),
         Preset("softmax-ce", _SOFTMAX_CE),
+        Preset("book-2layer-manual", _BOOK_MANUAL),
+        Preset("book-2layer-sgd", _BOOK_SGD),
+        Preset("seq-regression", _SEQ_REGRESSION),
     )
 }
 DEFAULT_PRESET = "seed-mean"

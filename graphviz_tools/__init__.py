@@ -5,12 +5,13 @@
 
 from .dot import to_dot
 from .errors import ProgramError
-from .graph import BackwardPass, Edge, Graph, Node, Trace, Value
+from .graph import BackwardPass, Edge, Graph, Iteration, Node, Trace, Value
 from .layout import render
 from .program import run_program
+from .repair import repair_lines
 from .tensor_graph import graph_of
 
 __all__ = [
-    "BackwardPass", "Edge", "Graph", "Node", "ProgramError", "Trace", "Value",
-    "graph_of", "render", "run_program", "to_dot",
+    "BackwardPass", "Edge", "Graph", "Iteration", "Node", "ProgramError", "Trace", "Value",
+    "graph_of", "render", "repair_lines", "run_program", "to_dot",
 ]

@@ -4,6 +4,8 @@
     python -m graphviz_tools render [FILE|-] -o graph.svg   (svg | png | dot by suffix)
     python -m graphviz_tools animate [FILE|-] -o anim.html  (standalone page; .json: figure)
     python -m graphviz_tools train --network NAME --steps N [--lr F] [--optimizer O] --json
+    python -m graphviz_tools train --network NAME --steps N --compare sgd,adam:0.01 --json
+    python -m graphviz_tools train --network NAME --steps N --branch-at K --lr F --json
     python -m graphviz_tools summary MODEL [--json]
     python -m graphviz_tools render --model MODEL [--depth K] -o graph.svg
 
@@ -24,6 +26,7 @@ from .fmt import compact
 from .i18n import LANGUAGES
 from .layout import render
 from .program import run_program
+from .race_cli import cmd_race
 from .training import OPTIMIZERS
 
 MAX_CLI_STEPS = 100_000
@@ -137,6 +140,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         raise ProgramError("network", name=args.network, names=", ".join(NETWORKS))
     if args.steps < 0 or args.steps > MAX_CLI_STEPS:
         raise ProgramError("steps", limit=MAX_CLI_STEPS)
+    if args.compare is not None or args.branch_at is not None:
+        return cmd_race(args, net)
     config = TrainConfig(args.network, args.optimizer, net.lr if args.lr is None else args.lr,
                          args.batch_size, args.seed, args.clip, not args.no_zero_grad,
                          net.defaults)
@@ -179,6 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--clip", type=float, help="max gradient norm (clip_grad_norm_)")
     tr.add_argument("--no-zero-grad", action="store_true", help="let gradients pile up")
     tr.add_argument("--json", action="store_true")
+    tr.add_argument("--compare", metavar="OPT[:LR],...",
+                    help="race 2-4 optimizers from the same start (LR defaults to --lr)")
+    tr.add_argument("--branch-at", type=int, metavar="K",
+                    help="branch from step K with --lr and/or --branch-optimizer")
+    tr.add_argument("--branch-optimizer", choices=OPTIMIZERS)
+    tr.add_argument("--from-lr", type=float, help="with --branch-at: the original's lr")
     tr.set_defaults(run=cmd_train)
     sm = sub.add_parser("summary", help="Keras-style summary of a registered model")
     sm.add_argument("model")

@@ -26,6 +26,10 @@ class ProgramError(Exception):
 
     def in_lang(self, lang: str) -> str:
         body = t(f"err.{self.key}", lang, **self.params)
+        if "suggest" in self.params:  # "did you mean …" from the allow-lists
+            body += " " + t("err.did_you_mean", lang, name=self.params["suggest"])
+        if "elsewhere" in self.params:  # the app does it, on another page
+            body += " " + t(f"err.elsewhere.{self.params['elsewhere']}", lang)
         if self.line is None:
             return body
         where = t("err.where", lang, line=self.line, col=self.col or 1)

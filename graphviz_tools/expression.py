@@ -23,8 +23,14 @@ from .language import (
     TORCH_FUNCTIONS,
 )
 from .limits import DEFAULT_LIMITS, Limits
+from .modules import CONSTRUCTORS, INPLACE_METHODS, MODULE_ATTRS, MODULE_METHODS, OPTIMIZER_METHODS
+from .repair import repair_lines
+from .statements import STATEMENTS, check_for, check_fstring, check_if, check_with
+from .suggest import suggest_attribute, suggest_function, suggest_method, syntax_error
 
-_STATEMENTS = (ast.Import, ast.ImportFrom, ast.Assign, ast.AugAssign, ast.Expr)
+_STATEMENTS = (ast.Import, ast.ImportFrom, ast.Assign, ast.AugAssign, ast.Expr, *STATEMENTS)
+_METHODS = TENSOR_METHODS | MODULE_METHODS | OPTIMIZER_METHODS | INPLACE_METHODS
+_ATTRS = TENSOR_ATTRS | MODULE_ATTRS
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
            ast.MatMult: "@"}
 _UNARY = (ast.USub, ast.UAdd)
@@ -83,9 +89,11 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Program:
     try:
         tree = ast.parse(text, mode="exec")
     except SyntaxError as e:
-        raise ProgramError("syntax", e.lineno, e.offset, detail=e.msg) from None
+        raise syntax_error(text, e) from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
         raise ProgramError("too_deep", limit=limits.depth) from None
+    if "#" in text and repair_lines(text) is not None:  # comments swallowed statements
+        raise ProgramError("flattened", 1, 1)
     if not tree.body:
         raise ProgramError("empty")
     if len(tree.body) > limits.statements:
@@ -95,6 +103,9 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Program:
     checker = _Checker()
     for stmt in tree.body:
         checker.statement(stmt)
+    for name, node in checker.called.items():
+        if name not in checker.stores:  # never assigned a module: not a function we know
+            raise suggest_function(_err, "function", node, name)
     free = tuple(n for n in checker.loads if n not in checker.stores)
     return Program(text, tree, free, checker.has_backward)
 
@@ -116,6 +127,7 @@ class _Checker:
         self.loads: dict[str, None] = {}  # ordered set
         self.stores: set[str] = set()
         self.has_backward = False
+        self.called: dict[str, ast.Name] = {}  # names called like functions
 
     # statements -------------------------------------------------------------
     def statement(self, s: ast.stmt) -> None:
@@ -134,11 +146,22 @@ class _Checker:
         elif isinstance(s, ast.AugAssign):
             if type(s.op) not in _BINOPS:
                 raise _err("operator", s, op=type(s.op).__name__)
-            if not isinstance(s.target, ast.Name):
-                raise _err("assign_target", s.target)
-            self._load(s.target)  # c += e reads c first
+            t = s.target
+            if isinstance(t, ast.Attribute) and t.attr == "data":  # w.data -= lr * w.grad
+                self.expr(t.value)
+                self.expr(s.value)
+                return
+            if not isinstance(t, ast.Name):
+                raise _err("assign_target", t)
+            self._load(t)  # c += e reads c first
             self.expr(s.value)
-            self._target(s.target)
+            self._target(t)
+        elif isinstance(s, ast.For):
+            check_for(s, self._target, self.expr, self.statement)
+        elif isinstance(s, ast.With):
+            check_with(s, self.statement)
+        elif isinstance(s, ast.If):
+            check_if(s, self.expr, self.statement)
         else:  # ast.Expr
             self.expr(s.value)
 
@@ -187,6 +210,8 @@ class _Checker:
         elif isinstance(e, ast.Subscript):
             self.expr(e.value)
             self._index(e.slice)
+        elif isinstance(e, ast.JoinedStr):
+            check_fstring(e, self.expr)
         else:
             raise self._refuse_syntax(e)
 
@@ -209,27 +234,28 @@ class _Checker:
         path = dotted(e)
         if path is not None:
             if path not in DTYPES:
-                raise _err("attribute", e, name=path)
+                raise suggest_function(_err, "attribute", e, path)
             return
-        if e.attr not in TENSOR_ATTRS:
-            raise _err("attribute", e, name=f".{e.attr}")
+        if e.attr not in _ATTRS:
+            raise suggest_attribute(_err, e, e.attr)
         self.expr(e.value)
 
     def _call(self, c: ast.Call) -> None:
         f = c.func
         if isinstance(f, ast.Name):
             self._name(f)
-            if f.id not in BUILTINS:
-                raise _err("function", f, name=f.id)
+            if f.id not in BUILTINS:  # calling a module: model(x), loss_fn(pred, y)
+                self._load(f)
+                self.called.setdefault(f.id, f)
         elif isinstance(f, ast.Attribute):
             if f.attr.startswith("_"):
                 raise _err("dunder", f, name=f.attr)
             path = dotted(f)
             if path is not None:
-                if path not in TORCH_FUNCTIONS:
-                    raise _err("function", f, name=path)
-            elif f.attr not in TENSOR_METHODS:
-                raise _err("method", f, name=f.attr)
+                if path not in TORCH_FUNCTIONS and path not in CONSTRUCTORS:
+                    raise suggest_function(_err, "function", f, path)
+            elif f.attr not in _METHODS:
+                raise suggest_method(_err, f, f.attr)
             else:
                 self.has_backward |= f.attr == "backward"
                 self.expr(f.value)

@@ -21,6 +21,14 @@ def _safe(x: Json) -> Json:
     return x
 
 
+def _finite(data: Json, dim: int) -> bool:
+    if dim == 0:
+        return math.isfinite(data)
+    if dim == 1:
+        return all(map(math.isfinite, data))
+    return all(_finite(row, dim - 1) for row in data)
+
+
 @dataclass(frozen=True)
 class Value:
     """A snapshot of a tensor: shape, dtype and the numbers as nested lists."""
@@ -35,8 +43,12 @@ class Value:
         t = t.detach()
         if t.device.type == "meta":
             return cls(tuple(t.shape), str(t.dtype).removeprefix("torch."), None)
-        finite = bool(torch.isfinite(t).all()) if t.is_floating_point() else True
-        return cls(tuple(t.shape), str(t.dtype).removeprefix("torch."), t.tolist(), finite)
+        data = t.tolist()
+        finite = True
+        if t.is_floating_point():  # small ones in Python: a torch call costs more there
+            finite = _finite(data, t.dim()) if t.numel() <= 256 \
+                else bool(torch.isfinite(t).all())
+        return cls(tuple(t.shape), str(t.dtype).removeprefix("torch."), data, finite)
 
     @property
     def numel(self) -> int:
@@ -121,6 +133,27 @@ class Input:
 
 
 @dataclass(frozen=True)
+class Iteration:
+    """One loop iteration that ran backward(): the update it made (issue 13)."""
+
+    step: int  # 1-based, in the order the iterations ran
+    loss: float | str  # the value backward() was called on ("nan" if not finite)
+    params_before: dict[str, Value]  # every trained tensor when the iteration began
+    grads: dict[str, Value]  # their .grad right after the backward pass
+    params_after: dict[str, Value]  # when the iteration ended (after the update)
+    optimizer_state: dict[str, dict[str, Value]] = field(default_factory=dict)
+    detail: bool = True  # False: past the record budget, only the loss was kept
+
+    def to_dict(self) -> dict[str, Json]:
+        def d(m: dict[str, Value]) -> dict[str, Json]:
+            return {k: v.to_json() for k, v in m.items()}
+        return {"step": self.step, "loss": self.loss, "params_before": d(self.params_before),
+                "grads": d(self.grads), "params_after": d(self.params_after),
+                "optimizer_state": {k: d(v) for k, v in self.optimizer_state.items()},
+                "detail": self.detail}
+
+
+@dataclass(frozen=True)
 class Trace:
     """Everything one program run showed PyTorch doing."""
 
@@ -132,6 +165,15 @@ class Trace:
     prints: tuple[str, ...]
     inputs: tuple[Input, ...]
     result: str | None = None  # repr of a final bare expression, notebook-style
+    # every name bound to a tensor and every module parameter (`model.0.weight`) at the end
+    final: dict[str, Value] = field(default_factory=dict, compare=False)
+    iterations: tuple[Iteration, ...] = ()
+    # (step, that iteration's own Trace: graph, forward, backward), within the budget
+    details: tuple[tuple[int, Trace], ...] = field(default=(), compare=False)
+
+    def iteration(self, step: int) -> Trace | None:
+        """The Trace of iteration `step` (its graph and passes), if it was kept."""
+        return dict(self.details).get(step)
 
     @property
     def output_node(self) -> Node:
@@ -172,4 +214,6 @@ class Trace:
             ],
             "prints": list(self.prints),
             "result": self.result,
+            "final": {k: v.to_json() for k, v in self.final.items()},
+            "iterations": [it.to_dict() for it in self.iterations],
         }

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from . import guards
+from . import guards, modules, statements
 from .errors import ProgramError, backward_error_key
 from .expression import Program, dotted, literal_index
 from .fmt import first_line as _first_line
@@ -49,6 +49,18 @@ class RunState:
     result_source: str | None = None
     last_assigned: tuple[str, Any] | None = None
     backward_roots: list[Backward] = field(default_factory=list)
+    executed: int = 0  # statements run, loop bodies counted once per iteration
+    iterations: int = 0  # loop iterations run, nested loops counted together
+
+
+class LoopHooks:
+    """What the capture does around each loop iteration (see iterations.py)."""
+
+    def begin(self, records: bool) -> object:  # noqa: D102
+        return None
+
+    def end(self, token: object) -> None:  # noqa: D102
+        return None
 
 
 class Interpreter:
@@ -74,6 +86,12 @@ class Interpreter:
         self.generator = torch.Generator().manual_seed(0)
         self.deadline = time.monotonic() + limits.seconds
         self._perturbed = False
+        self._texts: dict[int, str] = {}
+        self.no_grad = 0  # depth of `with torch.no_grad():` blocks around us
+        self.loops: LoopHooks = LoopHooks()
+        # loops whose body calls backward(): each of their iterations is recorded
+        self.recording_loops = {id(n) for n in ast.walk(program.tree)
+                                if isinstance(n, ast.For) and statements.has_backward(n)}
 
     # entry ------------------------------------------------------------------
     def run(self) -> RunState:
@@ -106,13 +124,42 @@ class Interpreter:
         return v
 
     def _src(self, node: ast.AST) -> str:
-        return ast.get_source_segment(self.program.source, node) or "?"
+        # cached: a loop asks for the same node's text every iteration
+        text = self._texts.get(id(node))
+        if text is None:
+            text = self._texts[id(node)] = \
+                ast.get_source_segment(self.program.source, node) or "?"
+        return text
+
+    # loops (statements.py runs them; these keep the one budget) -------------
+    def count_iteration(self, node: ast.AST) -> None:
+        self.state.iterations += 1
+        if self.state.iterations > self.limits.iterations:
+            raise self._err("too_many_iterations", node, limit=self.limits.iterations)
+
+    def loop_begin(self, records: bool) -> object:
+        return self.loops.begin(records)
+
+    def loop_end(self, token: object) -> None:
+        self.loops.end(token)
 
     # statements -------------------------------------------------------------
     def statement(self, s: ast.stmt, last: bool) -> None:
+        self.check_time()
+        self.state.executed += 1
+        if self.state.executed > self.limits.executed:
+            raise self._err("too_many_executed", s, limit=self.limits.executed)
         if isinstance(s, (ast.Import, ast.ImportFrom)):
             return
-        if isinstance(s, ast.Assign):
+        if isinstance(s, ast.For):
+            statements.run_for(self, s)
+        elif isinstance(s, ast.With):
+            statements.run_with(self, s)
+        elif isinstance(s, ast.If):
+            statements.run_if(self, s)
+        elif isinstance(s, ast.AugAssign) and statements.aug_assign(self, s):
+            return
+        elif isinstance(s, ast.Assign):
             value = self.expr(s.value)
             for target in s.targets:
                 self.bind(target, value)
@@ -170,6 +217,8 @@ class Interpreter:
             return self.attribute(e)
         if isinstance(e, ast.Subscript):
             return self.subscript(e)
+        if isinstance(e, ast.JoinedStr):
+            return statements.fstring(self, e)
         raise self._err("syntax_kind", e, what=type(e).__name__)  # parse() refused it already
 
     def name(self, n: ast.Name) -> Any:
@@ -215,6 +264,8 @@ class Interpreter:
         kwargs = {k.arg: self.expr(k.value) for k in c.keywords}
         f = c.func
         if isinstance(f, ast.Name):
+            if f.id in self.state.env:  # model(x), loss_fn(pred, y)
+                return self.call_module(self.name(f), args, kwargs, c)
             return self.builtin(f.id, args, kwargs, c)
         assert isinstance(f, ast.Attribute)
         path = dotted(f)
@@ -230,6 +281,8 @@ class Interpreter:
             if not self.fd_mode:
                 self.state.prints.append(sep.join(show(a) for a in args))
             return None
+        if name == "range":
+            return statements.make_range(args, kwargs, self.limits.iterations, self._at(node))
         if kwargs:
             raise self._err("keyword", node, name=next(iter(kwargs)))
         fn = {"len": len, "float": float, "int": int, "abs": abs, "round": round,
@@ -245,6 +298,9 @@ class Interpreter:
                 raise self._err("manual_seed", node)
             self.generator.manual_seed(args[0])
             return None
+        if path in modules.CONSTRUCTORS:
+            return self._invoke(modules.construct, [path, args, kwargs, self.limits,
+                                                    self.generator, self._at(node)], {}, node)
         fn = TORCH_FUNCTIONS[path]
         if path in FACTORIES:
             guards.factory_check(self.limits, self._at(node), path, args, kwargs)
@@ -254,6 +310,9 @@ class Interpreter:
             kwargs = {**kwargs, "generator": self.generator}
         if path in guards.GROWS:
             guards.meta_check(self.limits, self._at(node), fn, tuple(args), kwargs)
+        if path in modules.UNLOGGED:
+            with modules.quiet():
+                return self._invoke(fn, args, kwargs, node)
         out = self._invoke(fn, args, kwargs, node)
         if self.fd_mode and isinstance(out, torch.Tensor) and out.dtype == torch.float32:
             out = out.to(torch.float64)  # finite differences need the precision
@@ -264,14 +323,23 @@ class Interpreter:
         name = f.attr
         if obj is None and self.fd_mode:
             return None  # e.g. x.grad.zero_() while checking finite differences
+        if modules.is_optimizer(obj):  # step/zero_grad: no graph, nothing to log
+            with modules.quiet():
+                return self._invoke(modules.module_method, [obj, name, args, kwargs,
+                                                            self._at(node)], {}, node)
+        if modules.is_module(obj):
+            return self._invoke(modules.module_method, [obj, name, args, kwargs,
+                                                        self._at(node)], {}, node)
         if not isinstance(obj, torch.Tensor):
             if obj is None:
                 raise self._err("none_method", node, name=name, what=self._src(f.value))
             raise self._err("method_on", node, name=name, kind=type(obj).__name__)
         if name == "backward":
             return self._backward(obj, f.value, args, kwargs, node)
-        if name == "zero_" and obj.requires_grad:
-            raise self._err("zero_leaf", node, what=self._src(f.value))
+        if name in modules.INPLACE_METHODS:
+            statements.check_inplace(self, obj, name, self._src(f.value), node)
+        elif name in modules.MODULE_METHODS | modules.OPTIMIZER_METHODS:
+            raise self._err("not_module", node, name=name, what=self._src(f.value))
         if name in guards.GROWS:
             guards.meta_check(self.limits, self._at(node), getattr(torch.Tensor, name),
                               (obj, *args), kwargs)
@@ -292,6 +360,14 @@ class Interpreter:
             raise self._err(backward_error_key(e), node, detail=_first_line(e)) from None
         return None
 
+    def call_module(self, obj: Any, args: list, kwargs: dict, node: ast.Call) -> Any:
+        if not modules.is_module(obj):
+            raise self._err("not_callable", node, name=self._src(node.func),
+                            kind=type(obj).__name__)
+        if kwargs:
+            raise self._err("keyword", node, name=next(iter(kwargs)))
+        return self._invoke(obj, args, {}, node)
+
     def _invoke(self, fn: Callable, args: list, kwargs: dict, node: ast.AST) -> Any:
         try:
             out = fn(*args, **kwargs)
@@ -309,6 +385,8 @@ class Interpreter:
         if path is not None:
             return DTYPES[path]
         obj = self.expr(e.value)
+        if modules.is_module(obj):
+            return modules.module_attribute(obj, e.attr, self._at(e))
         if not isinstance(obj, torch.Tensor):
             if obj is None:
                 raise self._err("none_method", e, name=e.attr, what=self._src(e.value))
@@ -319,7 +397,7 @@ class Interpreter:
 
     def subscript(self, e: ast.Subscript) -> Any:
         obj = self.expr(e.value)
-        if not isinstance(obj, (torch.Tensor, list, tuple, torch.Size)):
+        if not isinstance(obj, (torch.Tensor, list, tuple, torch.Size, torch.nn.Sequential)):
             raise self._err("index_on", e, kind=type(obj).__name__)
         try:
             return obj[literal_index(e.slice)]

@@ -11,8 +11,10 @@ import torch
 import torch.nn.functional as F  # noqa: N812  (the seed's own spelling)
 
 # Imports that are accepted and mean nothing (the names are always there).
-IMPORTS: dict[str, str] = {"torch": "torch", "torch.nn": "nn", "torch.nn.functional": "F"}
-MODULE_ALIASES: dict[str, str] = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
+IMPORTS: dict[str, str] = {"torch": "torch", "torch.nn": "nn", "torch.nn.functional": "F",
+                           "torch.optim": "optim"}
+MODULE_ALIASES: dict[str, str] = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional",
+                                  "optim": "torch.optim"}
 
 # Factories take a shape: their element count is checked before they run.
 FACTORIES = frozenset({
@@ -69,11 +71,15 @@ DTYPES: dict[str, torch.dtype] = {
 KWARGS = frozenset((
     "dim keepdim dtype requires_grad min max exponent reduction max_norm norm_type "
     "retain_graph target input other start end steps step size fill_value negative_slope "
-    "p alpha beta weight bias label_smoothing clip_value approximate diagonal sep"
+    "p alpha beta weight bias label_smoothing clip_value approximate diagonal sep "
+    # modules and optimizers (issue 13)
+    "in_features out_features lr momentum dampening weight_decay nesterov betas eps "
+    "set_to_none"
 ).split())
 
 # Builtins a program may call.
-BUILTINS = frozenset({"print", "len", "float", "int", "abs", "round", "min", "max", "sum"})
+BUILTINS = frozenset({"print", "len", "float", "int", "abs", "round", "min", "max", "sum",
+                      "range"})
 
 RESERVED = frozenset({*MODULE_ALIASES, *BUILTINS, "True", "False", "None"})
 

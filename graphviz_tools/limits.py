@@ -9,8 +9,19 @@ from dataclasses import dataclass
 class Limits:
     # A page of the book's code is ~1 KB; 20 KB leaves room without inviting bombs.
     source_chars: int = 20_000
-    # No loops in the language, so statements bound the work done.
+    # Statements in the text; loops are bounded by the two counts below.
     statements: int = 300
+    # Loop iterations in all (nested loops count together): a tutorial trains for
+    # tens to hundreds of steps; each one is recorded for the iteration chooser.
+    iterations: int = 1_000
+    # Statements executed in all (loop bodies once per iteration).
+    executed: int = 10_000
+    # Numbers recorded across iterations (parameters before/after, gradients, and each
+    # iteration's graph, a node counting as 50): past it, an iteration keeps only its
+    # loss (the last one: all). ~5 MB of Python objects: a loop's trace stays cacheable.
+    record_elements: int = 200_000
+    # Width and precision in an f-string's format spec (`{x:>1000000}` must not run).
+    format_width: int = 40
     # Expression nesting; deeper trees are refused before anything runs.
     depth: int = 60
     # Elements in any one tensor: a 100x100 matrix is plenty to learn from.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import torch
 
@@ -13,7 +14,9 @@ from .fmt import show
 from .graph import BackwardPass, Input, Trace, Value
 from .i18n import DEFAULT_LANG
 from .interpreter import Backward, Interpreter, RunState
+from .iterations import Recorder
 from .limits import DEFAULT_LIMITS, Limits
+from .modules import is_module, named_tensors, quiet, warm
 from .tensor_graph import build_graph
 
 log = logging.getLogger(__name__)
@@ -28,7 +31,10 @@ def run_program(
 ) -> Trace:
     """Parse + run + backward, all captured from PyTorch. Raises only ProgramError."""
     try:
-        return _run(text, inputs or {}, limits)
+        # a timeout can stop torch's own code half-way (an optimizer's step between
+        # turning grad off and back on): the thread's grad mode is restored here
+        with torch.enable_grad():
+            return _run(text, inputs or {}, limits)
     except ProgramError as e:
         raise e.localized(lang) from None
     except RecursionError:
@@ -57,17 +63,46 @@ def _run(text: str, inputs: dict[str, float], limits: Limits) -> Trace:
     records: list[PassRecord] = []
 
     def on_backward(b: Backward) -> None:
-        records.append(run_backward(PassRecord(b.root), limits.nodes, saved,
-                                    limits.tensor_elements, **b.kwargs))
+        with quiet():  # hooks' clones are ours, not the program's
+            rec = run_backward(PassRecord(b.root), limits.nodes, saved,
+                               limits.tensor_elements, **b.kwargs)
+        if not recorder.take(rec, b):  # inside a loop: that iteration's record
+            records.append(rec)
 
+    def build(passes: list[PassRecord], b: Backward) -> Trace:
+        tr = _assemble(program, interp.state, b.root, b.source, passes, flog, saved,
+                       limits, inputs)
+        return replace(tr, prints=(), inputs=())
+
+    warm("nn." in text or "optim" in text)  # one-time imports, before the clock starts
     leaves = input_tensors(program, inputs)
     for t in leaves.values():
         flog.record(t)
     interp = Interpreter(program, leaves, limits, on_backward)
+    recorder = Recorder(interp.state, flog, saved, limits, build)
+    interp.loops = recorder
     with ForwardCapture(flog, interp.check_time):
         state = interp.run()
-        root, out_name = _output(state, records, limits, saved)
-    return _assemble(program, state, root, out_name, records, flog, saved, limits, inputs)
+        details = recorder.final_details()
+        if recorder.last_in_loop and details:  # the last iteration's graph is the graph
+            trace = replace(details[-1][1], source=program.source)
+            trace = _with_run(trace, program, state, inputs)
+        else:
+            root, out_name = _output(state, records, limits, saved)
+            trace = _assemble(program, state, root, out_name, records, flog, saved, limits,
+                              inputs)
+    final = {name: Value.of(t) for name, t in named_tensors(state.env)}
+    return replace(trace, final=final, iterations=tuple(recorder.iterations),
+                   details=tuple(details))
+
+
+def _with_run(trace: Trace, program: Program, state: RunState,
+              inputs: dict[str, float]) -> Trace:
+    """What the whole run printed and used, on an iteration's Trace."""
+    used = tuple(Input(n, float(inputs.get(n, DEFAULT_INPUT))) for n in program.free_names)
+    result = None if state.result is None or isinstance(state.result, torch.Tensor) \
+        else show(state.result)
+    return replace(trace, prints=tuple(state.prints), inputs=used, result=result)
 
 
 def output_tensor(state: RunState) -> tuple[torch.Tensor, str, bool]:
@@ -105,6 +140,10 @@ def _assemble(program: Program, state: RunState, root: torch.Tensor, out_name: s
               inputs: dict[str, float]) -> Trace:
     grad_names: dict[GradFn, str] = {}
     leaf_names: dict[int, str] = {}
+    for var, v in state.env.items():  # module parameters as PyTorch names them
+        if is_module(v):
+            for pname, p in v.named_parameters():
+                leaf_names.setdefault(id(p), f"{var}.{pname}")
     for name, v in state.bindings + list(zip(program.free_names,
                                              [state.env.get(n) for n in program.free_names],
                                              strict=True)):

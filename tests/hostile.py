@@ -59,4 +59,43 @@ _MISTAKES = [
     "y = F.cross_entropy(torch.ones(2, 3), torch.tensor([5, 0]))",
     "y = F.mse_loss(torch.ones(2), torch.ones(3))", "", "   ", "# only a comment",
 ]
-HOSTILE: list[str] = _ESCAPES + _BOMBS + _MISTAKES
+# Loops, `with`, modules and f-strings (issue 13): bombs, nesting, in-place updates of
+# tensors autograd needs, huge modules, format bombs.
+_LOOPS = [
+    "for i in range(10 ** 9):\n    y = i", "for i in range(999999999999):\n    pass",
+    "for i in range(1000):\n    for j in range(1000):\n        y = i",
+    "for i in range(100):\n    for j in range(100):\n        for k in range(100):\n"
+    "            y = x * x",
+    "for i in range(1000):\n" + "    y = 1\n" * 100,
+    "for i in range(10 ** 100):\n    y = i", "for i in range(0, 10 ** 12, 1):\n    y = i",
+    "for i in range(1, 2, 0):\n    y = i", "for i in range(x):\n    y = i",
+    "for i in x:\n    y = i", "for i in 'abc':\n    y = i", "for i in print:\n    y = i",
+    "y = x\nfor i in range(100):\n    y = torch.cat([y.reshape(-1), y.reshape(-1)])",
+    "y = x\nfor i in range(700):\n    y = y * 1.5 + 1 - x",
+    "for i in range(3):\n    x = x * x\n    x.backward()",
+    "for i in range(5):\n    y = x * 2\n    y.backward()\n    x.sub_(0.1)",
+    "x.sub_(1)", "w = torch.ones(2, requires_grad=True)\nw.add_(1)",
+    "y = x * 2\nfor i in range(3):\n    y.mul_(2)", "y = x * 2\ny.zero_()",
+    "with torch.no_grad():\n    y = x * 2\n    y -= torch.ones(5, 5)",
+    "with torch.no_grad() as g:\n    y = x", "with torch.enable_grad():\n    y = x",
+    "with open('f'):\n    y = x", "with torch.no_grad(), torch.no_grad():\n    y = x",
+    "m = nn.Linear(10 ** 6, 10 ** 6)", "m = nn.Linear(100000, 1)", "m = nn.Linear(10 ** 100, 2)",
+    "m = nn.Linear(2.5, 3)", "m = nn.Linear(-1, 3)", "m = nn.Linear(2, 3, device='meta')",
+    "m = nn.Sequential(" + "nn.Linear(100, 100), " * 50 + ")",
+    "m = nn.Linear(100, 100)\nfor i in range(1000):\n    m = nn.Sequential(m, nn.Linear(100, 100))",
+    "m = nn.Linear(2, 2)\nm.register_forward_hook(print)", "m = nn.Linear(2, 2)\nm.weight = x",
+    "m = nn.Linear(2, 2)\ny = m.__dict__", "m = nn.Linear(2, 2)\nm.load_state_dict(x)",
+    "m = nn.Linear(2, 2)\ny = m.state_dict()", "m = nn.Module()", "m = nn.Conv2d(1, 1, 3)",
+    "m = nn.Linear(2, 2)\ny = m(x, x)", "m = nn.ReLU(inplace=True)", "y = nn.Sequential(print)",
+    "o = torch.optim.SGD(x, lr=0.1)", "o = torch.optim.SGD([x], lr='a')",
+    "o = torch.optim.SGD([x * 2], lr=0.1)",
+    "o = torch.optim.SGD([x], lr=0.1)\no.step(closure=print)",
+    "o = torch.optim.SGD([x], lr=0.1)\no.add_param_group(x)", "o = torch.optim.LBFGS([x])",
+    "o = torch.optim.lr_scheduler.StepLR(x, 1)", "y = torch.utils.data.DataLoader(x)",
+    "print(f'{x:>1000000}')", "print(f'{x:.1000000f}')", "print(f'{1:{10 ** 9}}')",
+    "print(f'{1:,>99999999999}')", "y = f'{x!a}'", "print(f'{x:>{9}}')",
+    "print(f'{torch.ones(3):.2f}')", "print(f'{x:%Y}')", "print(f'{print}')",
+    "if x > 0:\n    y = 1", "if 1 < 2 < x:\n    y = 1", "if 10 ** 9 % 0 == 1:\n    y = 1",
+    "for i in range(1000):\n    if i % 2 == 0:\n        for j in range(1000):\n            y = j",
+]
+HOSTILE: list[str] = _ESCAPES + _BOMBS + _MISTAKES + _LOOPS

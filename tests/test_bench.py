@@ -15,3 +15,4 @@ def test_bench_quick_runs_and_prints_the_table() -> None:
     assert r.returncode == 0, r.stderr
     assert "bare dot" in r.stdout and "torchviz" in r.stdout
     assert "animation JSON: seed-mean" in r.stdout
+    assert "race playback JSON" in r.stdout  # the optimizer race (issue 17)

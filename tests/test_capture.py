@@ -27,10 +27,19 @@ def _plain_root(key: str) -> tuple[dict, torch.Tensor]:
     return ns, ns["__roots"][-1]  # what the program's last backward() ran on
 
 
+def _module_params(ns: dict) -> dict[str, torch.Tensor]:
+    """Module parameters as the trace names them: `model.0.weight` (issue 13)."""
+    return {f"{k}.{n}": p for k, v in ns.items() if isinstance(v, torch.nn.Module)
+            for n, p in v.named_parameters()}
+
+
 @pytest.mark.parametrize("key", sorted(PRESETS))
 def test_graph_equals_raw_walk(key: str) -> None:
     ns, root = _plain_root(key)
-    names = {id(v): k for k, v in ns.items() if isinstance(v, torch.Tensor) and v.is_leaf}
+    names = {id(p): n for n, p in _module_params(ns).items()}  # `model.0.weight` first
+    for k, v in ns.items():
+        if isinstance(v, torch.Tensor) and v.is_leaf:
+            names.setdefault(id(v), k)
     trace = run_program(PRESETS[key].code, PRESETS[key].inputs)
     assert labelled(trace.graph) == raw_labelled(root, names)
 
@@ -43,8 +52,10 @@ def test_grads_equal_pytorch(key: str) -> None:
     if trace.last_pass.implicit:
         out = ns[trace.output_node.name.removesuffix(".sum()")]
         (out.sum() if trace.last_pass.summed else out).backward()
+    params = _module_params(ns)
     for leaf in trace.leaves():
-        assert torch.equal(leaf.grad.tensor(), ns[leaf.name].grad), leaf.name
+        assert torch.equal(leaf.grad.tensor(), params.get(leaf.name, ns.get(leaf.name)).grad), \
+            leaf.name
 
 
 def test_build_graph_is_exactly_the_next_functions_graph() -> None:

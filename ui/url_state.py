@@ -34,7 +34,15 @@ PAGES: dict[str, tuple[Param, ...]] = {
         Param("lr", "net.lr", "float"), Param("batch", "net.batch", "int"),
         Param("seed", "net.seed", "int"), Param("clip", "net.clip_on", "bool"),
         Param("max_norm", "net.max_norm", "float"), Param("forget", "net.forget", "bool"),
-        Param("trained", "net.trained", "int"), Param("view", "net.view", "int")),
+        Param("trained", "net.trained", "int"), Param("view", "net.view", "int"),
+        # the optimizer race and its branch (ui/race.py)
+        Param("race", "race.on", "bool"), Param("racers", "race.optimizers", "list"),
+        *(Param(f"race_lr_{o}", f"race.lr.{o}", "float")
+          for o in ("sgd", "momentum", "adam", "rmsprop")),
+        Param("race_steps", "race.steps", "int"), Param("race_param", "race.param", "str"),
+        Param("branch", "race.branched", "bool"), Param("branch_from", "race.branch_from", "str"),
+        Param("branch_at", "race.branch_at", "int"), Param("branch_opt", "race.branch_opt", "str"),
+        Param("branch_lr", "race.branch_lr", "float")),
     "model_anatomy": (
         Param("model", "anat.model", "str"), Param("depth", "anat.depth", "int"),
         Param("freeze", "anat.freeze", "list"), Param("expand", "anat.expand", "list")),

@@ -1,0 +1,85 @@
+"""Refusals that help: "did you mean …" over the allow-lists, where in the app the
+things the lab does not do live, and Python's syntax errors in the UI language."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Callable
+
+from .errors import ProgramError
+from .language import DTYPES, TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
+from .modules import (
+    CONSTRUCTORS,
+    ELSEWHERE,
+    INPLACE_METHODS,
+    MODULE_ATTRS,
+    MODULE_METHODS,
+    OPTIMIZER_METHODS,
+)
+from .repair import repair_lines
+
+Err = Callable[..., ProgramError]
+_ALIASES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."), ("torch.optim.", "optim."))
+
+
+def _short(path: str, written: str) -> str:
+    """`torch.nn.Linear` as the learner spelled its prefix (`nn.Linear`)."""
+    for long, short in _ALIASES:
+        if path.startswith(long) and written.startswith(short):
+            return short + path.removeprefix(long)
+    return path
+
+
+def _close(word: str, options: list[str]) -> str | None:
+    found = difflib.get_close_matches(word, options, n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def _extra(name: str, options: list[str], written: str) -> dict[str, str]:
+    where = ELSEWHERE.get(name) or ELSEWHERE.get(name.rsplit(".", 1)[-1])
+    if where is None and name.startswith("torch.utils.data"):
+        where = "network"
+    if where:
+        return {"elsewhere": where}
+    best = _close(name, options)
+    return {"suggest": _short(best, written)} if best else {}
+
+
+def suggest_function(err: Err, key: str, node: ast.expr, path: str) -> ProgramError:
+    """A torch path that is not allowed (`torch.tensr`, `nn.Conv2d`)."""
+    written = ast.unparse(node)
+    options = [*TORCH_FUNCTIONS, *CONSTRUCTORS, *DTYPES]
+    return err(key, node, name=path, **_extra(path, options, written))
+
+
+def suggest_method(err: Err, node: ast.Attribute, name: str) -> ProgramError:
+    options = sorted(TENSOR_METHODS | MODULE_METHODS | OPTIMIZER_METHODS | INPLACE_METHODS)
+    return err("method", node, name=name, **_extra(name, options, name))
+
+
+def suggest_attribute(err: Err, node: ast.Attribute, name: str) -> ProgramError:
+    options = sorted(TENSOR_ATTRS | MODULE_ATTRS)
+    return err("attribute", node, name=f".{name}", **_extra(name, options, name))
+
+
+# Python's own syntax messages, by their start -> our catalog key (err.syntax.<kind>).
+_SYNTAX = (
+    ("unterminated", "string"), ("EOL while", "string"), ("EOF while", "string"),
+    ("was never closed", "brackets"), ("unmatched", "brackets"),
+    ("closing parenthesis", "brackets"), ("expected ':'", "colon"),
+    ("expected an indented block", "indent_expected"), ("unexpected indent", "indent"),
+    ("unindent", "indent"), ("invalid decimal literal", "character"),
+    ("invalid character", "character"), ("invalid non-printable", "character"),
+    ("cannot assign", "assign"), ("Perhaps you forgot a comma", "comma"),
+)
+
+
+def syntax_error(text: str, e: SyntaxError) -> ProgramError:
+    """A SyntaxError as a ProgramError whose message is in the catalogs (never Python's
+    English in the Bengali page). Text whose line breaks were lost says so."""
+    if repair_lines(text) is not None:
+        return ProgramError("flattened", e.lineno, e.offset)
+    msg = e.msg or ""
+    kind = next((k for start, k in _SYNTAX if start in msg), "other")
+    return ProgramError(f"syntax.{kind}", e.lineno, e.offset, detail=msg[:200])
