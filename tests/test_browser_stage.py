@@ -115,6 +115,11 @@ def test_chosen_view_survives_training(browser, server: str, lang: str) -> None:
     active = page.locator("[data-testid=stButtonGroup] [role=radio][aria-checked=true]")
     assert active.inner_text().strip() == CURVES[lang]
     assert page.locator(".st-key-net-params_fig .js-plotly-plot").count() == 1
-    page.locator(".st-key-net-params_fig").scroll_into_view_if_needed()
+    for _ in range(3):  # a late rerun may redraw the figure under us: try again
+        try:
+            page.locator(".st-key-net-params_fig").scroll_into_view_if_needed(timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - Playwright's detached-element error
+            page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / f"stage-view-kept-{lang}.png"))
     ctx.close()
