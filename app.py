@@ -28,7 +28,11 @@ name = page.url_path or "expression_lab"
 restore(name)
 language_switch()
 page_style()
-page.run()
+try:
+    page.run()
+except Exception:  # the UI language first; Streamlit's own (English) banner follows
+    st.error(t("app.crash", lang()), icon=":material/error:")
+    raise
 
 with st.sidebar.expander(t("share.title", lang()), icon=":material/share:"):
     st.caption(t("share.caption", lang()))

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from examples.presets import DEFAULT_PRESET, PRESETS
 from graphviz_tools import ProgramError, Trace, run_program, to_dot
 from graphviz_tools.expression import parse
-from graphviz_tools.fd import FDCheck, finite_differences
+from graphviz_tools.fd import FDCheck, finite_differences, verdict
 from graphviz_tools.fmt import compact, full, number, shape
 from graphviz_tools.i18n import t
 from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
 from graphviz_tools.ops import friendly
-from ui.common import classroom, lang, legend, native_digits, show_error
+from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import graph_downloads
 from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)
 from ui.stepper import stepper
@@ -37,7 +35,7 @@ def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
 
 def load_preset() -> None:
     preset = PRESETS[st.session_state[P + "preset"]]
-    st.session_state[P + "program"] = preset.code
+    st.session_state[P + "program"] = preset.code_in(L)  # comments in the page's language
     for key in [k for k in st.session_state if k.startswith(P + "input.")]:
         del st.session_state[key]
 
@@ -54,10 +52,12 @@ editor, result = st.columns([5, 6], gap="large")
 with editor:
     st.selectbox(t("lab.preset", L), list(PRESETS), key=P + "preset", on_change=load_preset,
                  format_func=lambda k: t(f"preset.{k}.title", L))
-    source: str = st.session_state[P + "program"]
     preset = PRESETS[st.session_state[P + "preset"]]
-    if source == preset.code:
-        st.caption(t(f"preset.{preset.key}.about", L))
+    if st.session_state[P + "program"] in preset.variants():  # unchanged: this language's
+        st.session_state[P + "program"] = preset.code_in(L)
+    source: str = st.session_state[P + "program"]
+    if source == preset.code_in(L):
+        st.caption(localize(t(f"preset.{preset.key}.about", L)))
     if classroom():  # projector: the program is shown, not edited
         st.code(source, language="python")
     else:
@@ -113,7 +113,8 @@ with result:
         st.info(t("lab.note.summed" if last.summed else "lab.note.implicit", L, name=out.name),
                 icon=":material/info:")
     if len(trace.passes) > 1:
-        st.info(t("lab.note.passes", L, n=len(trace.passes)), icon=":material/add_circle:")
+        st.info(localize(t("lab.note.passes", L, n=len(trace.passes))),
+                icon=":material/add_circle:")
     values = [v for n in trace.graph.nodes for v in (n.value, n.grad) if v is not None]
     if not all(v.finite for v in values):
         st.warning(t("lab.nonfinite", L), icon=":material/warning:")
@@ -127,7 +128,7 @@ with result:
         legend(L)
     graph_downloads(dot, "autograd-graph", L, P + "dl")
 
-    lines = list(trace.prints) + ([f"Out: {trace.result}"] if trace.result else [])
+    lines = list(trace.prints) + ([f"{t('lab.out', L)} {trace.result}"] if trace.result else [])
     st.markdown(f"**{t('lab.tab.output', L)}**")
     if lines:
         st.code("\n".join(lines), language=None)
@@ -142,7 +143,7 @@ with tab_steps:
     stepper(trace, L, P, (source, inputs, iteration))
 
 with tab_check:
-    st.caption(t("lab.check.caption", L))
+    st.caption(localize(t("lab.check.caption", L)))
     leaves = [n for n in trace.leaves() if n.name]
     checks = fd_cached(source, inputs, tuple(n.name for n in leaves))
     rows = []
@@ -151,18 +152,17 @@ with tab_check:
         fd = checks.get(n.name)
         if got is None or fd is None:
             rows.append({t("col.input", L): n.name, t("col.autograd", L): compact(got),
-                         t("col.fd", L): "—", t("col.diff", L): "—", t("col.ok", L): "—"})
+                         t("col.fd", L): "—", t("col.diff", L): "—", t("col.ok", L): "—",
+                         t("col.reason", L): ""})
             continue
         flat = got.tensor().flatten().tolist()[: fd.checked]
-        diff = max((abs(a - b) for a, b in zip(flat, fd.estimate, strict=True)), default=0.0)
-        scale = max([1.0, *(abs(a) for a in flat)])  # float32 autograd vs float64 estimate
-        ok = diff <= 1e-3 * scale or math.isnan(diff)
+        v = verdict(flat, fd.estimate)  # the engine decides ✓/✗ and why (NaN is ✗)
         fd_text = ", ".join(number(x) for x in fd.estimate)
         if fd.checked < fd.total:
             fd_text += f", … ({fd.checked}/{fd.total})"
-        rows.append({t("col.input", L): n.name, t("col.autograd", L): compact(got, 16),
-                     t("col.fd", L): fd_text, t("col.diff", L): f"{diff:.1e}",
-                     t("col.ok", L): "✓" if ok else "✗"})
+        rows.append({t("col.input", L): n.name, t("col.autograd", L): localize(compact(got, 16)),
+                     t("col.fd", L): localize(fd_text), t("col.diff", L): localize(f"{v.diff:.1e}"),
+                     t("col.ok", L): "✓" if v.ok else "✗", t("col.reason", L): t(v.reason, L)})
     st.dataframe(rows, hide_index=True)
 
 with tab_table:
@@ -170,8 +170,9 @@ with tab_table:
         [{t("col.id", L): n.id, t("col.name", L): n.name or "", t("col.kind", L):
           t(f"kind.{n.kind}", L), t("col.op", L): n.op or "",
           t("col.meaning", L): friendly(n.op, L), t("col.shape", L):
-          shape(n.value) if n.value else "", t("col.value", L): compact(n.value, 8),
-          t("col.grad", L): compact(n.grad, 8)} for n in trace.graph.nodes],
+          localize(shape(n.value, L)) if n.value else "",
+          t("col.value", L): localize(compact(n.value, 8)),
+          t("col.grad", L): localize(compact(n.grad, 8))} for n in trace.graph.nodes],
         hide_index=True)
 
 with tab_inspect:
@@ -181,7 +182,7 @@ with tab_inspect:
                                               f"{trace.graph.node(i).op or ''}".strip())
     node = trace.graph.node(pick)
     c1, c2 = st.columns(2)
-    c1.markdown(f"**{t('node.value', L)}** ({shape(node.value) if node.value else '—'})")
+    c1.markdown(f"**{t('node.value', L)}** ({shape(node.value, L) if node.value else '—'})")
     c1.code(full(node.value), language=None)
     c2.markdown(f"**{t('node.grad', L)}**")
     c2.code(full(node.grad), language=None)

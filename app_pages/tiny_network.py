@@ -9,12 +9,13 @@ import streamlit as st
 from examples.networks import ACTIVATIONS, LOSSES, NETWORKS, RECIPES, NetSettings
 from graphviz_tools import ProgramError
 from graphviz_tools.codegen import training_code
-from graphviz_tools.datasets import DATASETS
+from graphviz_tools.datasets import DATASETS, MAX_UPLOAD_BYTES
 from graphviz_tools.episode import train
+from graphviz_tools.figdigits import with_native_digits
 from graphviz_tools.i18n import t
 from graphviz_tools.train_figures import landscape_figure, loss_figure, params_figure
 from graphviz_tools.training import OPTIMIZERS, TrainConfig, Trainer
-from ui.common import classroom, lang, show_error
+from ui.common import classroom, lang, localize, native_digits, show_error
 from ui.exports import csv_bytes
 from ui.net_stage import CHUNK, phone, stage, stuck_notes
 from ui.race import race_section
@@ -22,6 +23,13 @@ from ui.stepper import stepper
 from ui.training import P, figure_of, history_rows, reset, trainer_for, update_panel
 
 L = lang()
+
+
+def shown(fig: dict) -> dict:
+    """The figure in the page's digits (Plotly has no Bengali digits of its own)."""
+    return with_native_digits(fig, L) if native_digits() else fig
+
+
 LRS = [0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 0.5, 1.0]
 BATCHES = [0, 1, 4, 8, 16, 32, 64]
 DEFAULT_NETWORK = "classifier"  # the Playground picture; the book's network is one click away
@@ -51,12 +59,12 @@ def settings_panel(net_name: str) -> TrainConfig:
     """Every setting, in a popover (the stage keeps the screen); the config they make."""
     net = NETWORKS[net_name]
     d, opts = net.defaults, set(net.options)
-    st.caption(t(f"net.{net_name}.about", L))
+    st.caption(localize(t(f"net.{net_name}.about", L)))
     hidden = st.slider(t("net.hidden", L), 0, 3, key=P + "hidden",
                        disabled="hidden_layers" not in opts)
     units = st.slider(t("net.units", L), 1, 8, key=P + "units", disabled="units" not in opts)
     act = st.selectbox(t("net.activation", L), list(ACTIVATIONS), key=P + "activation",
-                       disabled="activation" not in opts)
+                       disabled="activation" not in opts, format_func=lambda k: t(f"act.{k}", L))
     loss = st.selectbox(t("net.loss", L), LOSSES, key=P + "loss",
                         disabled="loss" not in opts, format_func=lambda k: t(f"loss.{k}", L))
     noise = st.slider(t("net.noise", L), 0.0, 0.5, step=0.05, key=P + "noise",
@@ -65,7 +73,7 @@ def settings_panel(net_name: str) -> TrainConfig:
                              format_func=lambda k: t(f"opt.{k}", L))
     lr = st.select_slider(t("net.lr", L), LRS, key=P + "lr")
     batch = st.selectbox(t("net.batch", L), BATCHES, key=P + "batch",
-                         format_func=lambda b: t("net.batch_all", L) if b == 0 else str(b))
+                         format_func=lambda b: localize(str(b)) if b else t("net.batch_all", L))
     seed = int(st.number_input(t("net.seed", L), 0, 10_000, key=P + "seed"))
     clip_on = st.toggle(t("net.clip", L), key=P + "clip_on")
     st.session_state.setdefault(P + "max_norm", 1.0)
@@ -99,11 +107,11 @@ def step_view(tr: Trainer, config: TrainConfig) -> None:
 
 
 def curves_view(tr: Trainer, config: TrainConfig) -> None:
-    st.plotly_chart(figure_of(tr, loss_figure, L), key=P + "loss_fig")
-    st.plotly_chart(figure_of(tr, params_figure, L), key=P + "params_fig")
+    st.plotly_chart(shown(figure_of(tr, loss_figure, L)), key=P + "loss_fig")
+    st.plotly_chart(shown(figure_of(tr, params_figure, L)), key=P + "params_fig")
     landscape = figure_of(tr, landscape_figure, L)
     if landscape is not None:
-        st.plotly_chart(landscape, key=P + "landscape")
+        st.plotly_chart(shown(landscape), key=P + "landscape")
     st.download_button(t("export.history", L), lambda: csv_bytes(history_rows(tr.history)),
                        file_name=f"{config.network}-history.csv", mime="text/csv",
                        key=P + "dl_csv", icon=":material/download:")
@@ -151,7 +159,8 @@ def main() -> None:
     with c_more.popover(t("net.settings", L), icon=":material/tune:", width="stretch"):
         config = settings_panel(name)
         if st.session_state.get(P + "dataset") == "upload" and "dataset" in net.options:
-            file = st.file_uploader(t("net.upload", L), type=["csv"], key=P + "upload")
+            file = st.file_uploader(t("net.upload", L, limit=MAX_UPLOAD_BYTES // 1000),
+                                    type=["csv"], key=P + "upload", max_upload_size=1)
             upload = file.getvalue() if file is not None else None
     if "dataset" in net.options and st.session_state.get(P + "dataset") == "upload" \
             and upload is None:
@@ -162,7 +171,7 @@ def main() -> None:
     except ProgramError as err:
         show_error(err, "", L)
         return
-    more = c_play.button(t("net.next_chunk", L, n=CHUNK), key=P + "train", type="primary",
+    more = c_play.button(localize(t("net.next_chunk", L, n=CHUNK)), key=P + "train", type="primary",
                          icon=":material/play_arrow:", width="stretch")
     if c_reset.button(t("net.reset", L), key=P + "reset", icon=":material/restart_alt:",
                       width="stretch"):

@@ -106,8 +106,16 @@ class Bottleneck(nn.Module):
 
 
 class ResNet50(nn.Module):
-    """He et al. 2015, ImageNet head: 25,557,032 parameters (torchvision's count;
-    Keras reports 25,636,712 because its convolutions carry biases)."""
+    """He et al. 2015, ImageNet head: 25,557,032 parameters (torchvision's count).
+
+    Keras' summary (the book's) says 25,636,712 = 25,557,032 + 26,560 + 53,120:
+    its convolutions carry biases (26,560, trainable; ours have bias=False because the
+    BatchNorm right after each conv adds its own shift), and it counts BatchNorm's
+    moving mean and variance (2 x 26,560 = 53,120) as "non-trainable params". PyTorch
+    keeps those statistics as buffers (running_mean, running_var, plus one
+    num_batches_tracked counter per BatchNorm), not parameters.
+    Shapes are NCHW (batch, channels, height, width); Keras prints NHWC.
+    """
 
     def __init__(self, num_classes: int = 1000) -> None:
         super().__init__()
@@ -140,7 +148,11 @@ class ResNet50(nn.Module):
 
 
 class VGG16(nn.Module):
-    """Simonyan & Zisserman 2014, configuration D: 138,357,544 parameters."""
+    """Simonyan & Zisserman 2014, configuration D: 138,357,544 parameters.
+
+    Feature extraction as the book does with Keras (include_top=False): run only
+    `model.features` and keep its (1, 512, 7, 7) output; see VGG_FEATURES below.
+    """
 
     CFG = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
            512, 512, 512, "M")
@@ -189,6 +201,26 @@ class MLP(nn.Module):
         return self.layers(x)
 
 
+# How the book's Keras steps look in PyTorch (shown on the page, not run: no weights
+# are downloaded here; with torchvision you would load them with weights="DEFAULT").
+VGG_FEATURES = """\
+from PIL import Image
+from torchvision import transforms
+
+preprocess = transforms.Compose([
+    transforms.Resize(256), transforms.CenterCrop(224),   # image.load_img(..., (224, 224))
+    transforms.ToTensor(),                                # HWC 0-255 -> CHW 0-1
+    transforms.Normalize(mean=[0.485, 0.456, 0.406],      # ImageNet statistics
+                         std=[0.229, 0.224, 0.225]),      # (Keras: preprocess_input)
+])
+x = preprocess(Image.open("cat.jpg").convert("RGB")).unsqueeze(0)  # (1, 3, 224, 224)
+model.eval()                                              # dropout off
+with torch.no_grad():                                     # no graph needed
+    features = model.features(x)                          # (1, 512, 7, 7)
+print(features.shape)  # Keras (channels last): (1, 7, 7, 512)
+"""
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     name: str
@@ -197,24 +229,39 @@ class ModelSpec:
     meta: bool = False  # build and run on the meta device (no weight memory)
     published: int | None = None  # the architecture's published parameter count
     make: Callable[[], nn.Module] | None = None
+    seed: int = 0  # initial weights (picked so the book's input shows live ReLUs)
+    inputs: tuple | None = None  # the example's values (nested), else ones
 
     def build(self) -> nn.Module:
-        torch.manual_seed(0) if not self.meta else None
+        torch.manual_seed(self.seed) if not self.meta else None
         if self.meta:
             with torch.device("meta"):
                 return (self.make or self.cls)()
         return (self.make or self.cls)()
 
+    def materialized(self) -> nn.Module:
+        """A fresh model whose lazy layers have weights (so a state_dict can load)."""
+        model = self.build()
+        if any(isinstance(p, nn.parameter.UninitializedParameter) for p in model.parameters()):
+            model(self.example())
+        return model
+
     def example(self) -> torch.Tensor:
         device = "meta" if self.meta else "cpu"
+        if self.inputs is not None:
+            return torch.tensor(self.inputs, device=device)
         return torch.ones(self.input_shape, device=device)
 
 
+# the book's own inputs: simple_module(5.0), my_model([[2.0, 2.0, 2.0], [3.0, 3.0, 3.0]])
+BOOK_BATCH = ((2.0, 2.0, 2.0), (3.0, 3.0, 3.0))
+
+
 MODELS: dict[str, ModelSpec] = {m.name: m for m in (
-    ModelSpec("seed-simple", SimpleModule, (1,)),
-    ModelSpec("seed-dense", Dense, (2, 3), make=lambda: Dense(3, 3)),
-    ModelSpec("seed-sequential", SequentialModule, (2, 3)),
-    ModelSpec("seed-lazy", LazySequential, (2, 3)),
+    ModelSpec("seed-simple", SimpleModule, (1,), inputs=(5.0,)),
+    ModelSpec("seed-dense", Dense, (2, 3), make=lambda: Dense(3, 3), seed=9, inputs=BOOK_BATCH),
+    ModelSpec("seed-sequential", SequentialModule, (2, 3), seed=25, inputs=BOOK_BATCH),
+    ModelSpec("seed-lazy", LazySequential, (2, 3), seed=42, inputs=BOOK_BATCH),
     ModelSpec("mlp", MLP, (4, 2)),
     ModelSpec("lenet5", LeNet5, (1, 1, 32, 32), published=61_706),
     ModelSpec("transformer-block", EncoderBlock, (1, 8, 64)),

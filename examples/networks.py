@@ -41,7 +41,8 @@ class ScalarNet(nn.Module):
 
     def __init__(self, activation: str = "relu") -> None:
         super().__init__()
-        # the book's preset values, so step 1 shows the same gradients as the lab
+        # our values (the book gives the formulas, no numbers); the same as the lab's
+        # seed-2layer preset, so step 1 shows the same gradients there and here
         self.w1 = nn.Parameter(torch.tensor(0.5))
         self.b1 = nn.Parameter(torch.tensor(0.1))
         self.w2 = nn.Parameter(torch.tensor(-0.3))
@@ -140,7 +141,7 @@ class Network:
     def data(self, s: NetSettings, seed: int,
              upload: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, torch.Tensor]:
         """Train/test tensors: x (N,) or (N, 2); y float targets or int labels."""
-        if self.name == "seed-2layer":  # the book's single example: x = 2, target 1
+        if self.name == "seed-2layer":  # one example, our numbers: x = 2, target 1
             x, y = torch.tensor([2.0]), torch.tensor([1.0])
             return {"x": x, "y": y, "x_test": x, "y_test": y}
         if self.name == "linear":

@@ -4,58 +4,17 @@ node (from the capture, not from names), and the graph collapsed to module depth
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import nn
 
 from .capture import ForwardCapture, ForwardLog, GradFn, is_leaf_fn
 from .graph import Edge, Graph, Node, Value
+from .i18n import DEFAULT_LANG, digits, t
+from .summary import CallRecorder, LayerRow, Summary, numel, shape_of, summarize
 from .tensor_graph import build_graph
 
 NODE_LIMIT = 5_000  # ResNet-50's full graph has a few hundred nodes
-
-
-@dataclass(frozen=True)
-class LayerRow:
-    name: str
-    type: str
-    output_shape: tuple[int, ...] | None
-    params: int
-    trainable: bool
-
-
-@dataclass(frozen=True)
-class Summary:
-    model: str
-    layers: tuple[LayerRow, ...]
-    total_params: int
-    trainable_params: int
-
-    @property
-    def non_trainable_params(self) -> int:
-        return self.total_params - self.trainable_params
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "total_params": self.total_params,
-                "trainable_params": self.trainable_params,
-                "non_trainable_params": self.non_trainable_params,
-                "layers": [{"name": r.name, "type": r.type,
-                            "output_shape": list(r.output_shape) if r.output_shape else None,
-                            "params": r.params, "trainable": r.trainable}
-                           for r in self.layers]}
-
-
-def _numel(p: nn.Parameter) -> int:
-    return 0 if isinstance(p, nn.parameter.UninitializedParameter) else p.numel()
-
-
-def _shape(out: object) -> tuple[int, ...] | None:
-    if isinstance(out, torch.Tensor):
-        return tuple(out.shape)
-    if isinstance(out, (tuple, list)) and out and isinstance(out[0], torch.Tensor):
-        return tuple(out[0].shape)
-    return None
 
 
 @dataclass(frozen=True)
@@ -71,7 +30,8 @@ class ModelTrace:
     called: tuple[str, ...] = ()  # module paths in the order the forward pass entered them
 
 
-def trace_model(name: str, model: nn.Module, example: torch.Tensor) -> ModelTrace:
+def trace_model(name: str, model: nn.Module, example: torch.Tensor,
+                output_name: str = "output") -> ModelTrace:
     """Run `model(example)` once under capture, with hooks telling which module call
     each op belongs to. Works for any nn.Module; big ones run on the meta device."""
     paths = {m: p for p, m in model.named_modules()}
@@ -86,11 +46,13 @@ def trace_model(name: str, model: nn.Module, example: torch.Tensor) -> ModelTrac
 
     def post(m: nn.Module, _args: object, out: object) -> None:
         stack.pop()
-        shapes.setdefault(paths[m], _shape(out))
+        shapes.setdefault(paths[m], shape_of(out))
+        rec.module_done(m, out)
 
     handles = [h for m in paths for h in (m.register_forward_pre_hook(pre),
                                           m.register_forward_hook(post))]
-    flog = ForwardLog(scope=lambda: stack[-1])
+    rec = CallRecorder(model, name, lambda: stack[-1])
+    flog = ForwardLog(scope=lambda: stack[-1], on_op=rec.on_op)
     try:
         with ForwardCapture(flog):
             out = model(example)
@@ -101,12 +63,12 @@ def trace_model(name: str, model: nn.Module, example: torch.Tensor) -> ModelTrac
     params = dict(model.named_parameters())
     leaf_names = {id(p): n for n, p in params.items()}
     real = out.device.type != "meta"
-    graph, ids = build_graph(out, "output", NODE_LIMIT, leaf_names, {},
+    graph, ids = build_graph(out, output_name, NODE_LIMIT, leaf_names, {},
                              values=(lambda fn: flog.op_value.get(fn)) if real else
                              (lambda fn: None))
     node_module = _attribute(graph, ids, flog, paths, params)
-    summary = summarize(name, model, shapes)
-    counts = {p: sum(_numel(q) for q in m.parameters()) for m, p in paths.items()}
+    summary = rec.summary(model)  # execution order, one row per call
+    counts = {p: sum(numel(q) for q in m.parameters()) for m, p in paths.items()}
     return ModelTrace(graph, node_module, summary, {p: type(m).__name__ for m, p in
                                                       paths.items()}, shapes, counts,
                       tuple(p for p in called if p))
@@ -134,21 +96,6 @@ def _attribute(graph: Graph, ids: dict[GradFn, str], flog: ForwardLog,
     return out
 
 
-def summarize(name: str, model: nn.Module,
-              shapes: dict[str, tuple[int, ...] | None] | None = None) -> Summary:
-    """Keras' model.summary(): layers that own parameters or have no children."""
-    rows = []
-    for path, m in model.named_modules():
-        own = list(m.parameters(recurse=False))
-        if not own and (list(m.children()) or path == ""):
-            continue
-        rows.append(LayerRow(path or name, type(m).__name__, (shapes or {}).get(path),
-                             sum(_numel(p) for p in own), all(p.requires_grad for p in own)))
-    total = sum(_numel(p) for p in model.parameters())
-    trainable = sum(_numel(p) for p in model.parameters() if p.requires_grad)
-    return Summary(name, tuple(rows), total, trainable)
-
-
 def depth_of(path: str) -> int:
     return 0 if not path else path.count(".") + 1
 
@@ -162,8 +109,9 @@ def group_of(path: str, depth: int, expanded: frozenset[str] = frozenset()) -> s
     return ".".join(parts[:k])
 
 
-def collapse(mt: ModelTrace, depth: int,
-             expanded: frozenset[str] = frozenset()) -> tuple[Graph, dict[str, str]]:
+def collapse(mt: ModelTrace, depth: int, expanded: frozenset[str] = frozenset(),
+             lang: str = DEFAULT_LANG,
+             native_digits: bool = False) -> tuple[Graph, dict[str, str]]:
     """One node per module at `depth` (ops outside any module stay as they are);
     edges are the full graph's, between groups. Returns the graph and its labels."""
     g = mt.graph
@@ -183,7 +131,7 @@ def collapse(mt: ModelTrace, depth: int,
             shape = mt.shapes.get(path)
             value = Value(shape, "float32", None) if shape is not None else None
             nodes[gid] = Node(gid, "module", mt.types.get(path), path, value, None)
-            labels[gid] = _module_label(path, mt)
+            labels[gid] = _module_label(path, mt, lang, native_digits)
         else:
             nodes[gid] = n
     edges: dict[tuple[str, str], Edge] = {}
@@ -194,17 +142,21 @@ def collapse(mt: ModelTrace, depth: int,
     return Graph(tuple(nodes.values()), tuple(edges.values())), labels
 
 
-def _module_label(path: str, mt: ModelTrace) -> str:
+def _module_label(path: str, mt: ModelTrace, lang: str, native: bool) -> str:
     from html import escape
 
     shape = mt.shapes.get(path)
     rows = [f"<B>{escape(path)}</B>", escape(mt.types.get(path, "")),
-            f"{mt.params.get(path, 0):,} params"]
+            escape(digits(t("dot.params", lang, n=f"{mt.params.get(path, 0):,}"), lang, native))]
     if shape is not None:
-        rows.append("→ " + "×".join(str(d) for d in shape))
+        rows.append(digits("→ " + "×".join(str(d) for d in shape), lang, native))
     return "<BR/>".join(rows)
 
 
 def modules_at(mt: ModelTrace, depth: int) -> list[str]:
     """Module paths at exactly `depth` that the forward pass called, in call order."""
     return [p for p in mt.called if depth_of(p) == depth]
+
+
+__all__ = ["LayerRow", "ModelTrace", "Summary", "collapse", "modules_at", "summarize",
+           "trace_model"]

@@ -81,6 +81,7 @@ class ForwardLog:
     keep: list[torch.Tensor] = field(default_factory=list)  # keeps ids above unique
     scope: Callable[[], str] | None = None  # e.g. the module being called right now
     op_scope: dict[GradFn, str] = field(default_factory=dict)  # grad_fn -> its scope
+    on_op: Callable[[Any, tuple, object], None] | None = None  # (func, args, out) per call
 
     def record(self, out: object) -> None:
         for t in _tensors(out):
@@ -119,6 +120,8 @@ class ForwardCapture(TorchFunctionMode):
             self.check()
         out = func(*args, **(kwargs or {}))
         self.log.record(out)
+        if self.log.on_op is not None:
+            self.log.on_op(func, args, out)
         return out
 
 

@@ -115,7 +115,8 @@ def cmd_summary(args: argparse.Namespace) -> None:
         print(f"{r.name[:27]:<28}{r.type[:19]:<20}{shape:<22}{r.params:>12,}"
               + ("" if r.trainable else "  (frozen)"))
     print(f"Total params: {s.total_params:,}\nTrainable params: {s.trainable_params:,}\n"
-          f"Non-trainable params: {s.non_trainable_params:,}")
+          f"Non-trainable params: {s.non_trainable_params:,}\n"
+          f"Buffers (not parameters: BatchNorm running stats, ...): {s.buffers:,}")
 
 
 def cmd_animate(args: argparse.Namespace) -> None:

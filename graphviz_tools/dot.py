@@ -66,7 +66,7 @@ def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "auto",
 def label(n: Node, lang: str, values: bool = True, native_digits: bool = False) -> str:
     """HTML-like label: name, op (autograd's name and ours), value, gradient."""
     def num(v: object) -> str:  # Bengali digits for the numbers only, never for names
-        return escape(digits(compact(v), lang, native_digits))
+        return escape(digits(compact(v, lang=lang), lang, native_digits))
     rows = []
     if n.name:
         rows.append(f"<B>{escape(n.name)}</B>")

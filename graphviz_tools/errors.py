@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .i18n import DEFAULT_LANG, t
+import re
+
+from .i18n import DEFAULT_LANG, catalog, t
 
 
 class ProgramError(Exception):
@@ -25,7 +27,7 @@ class ProgramError(Exception):
         super().__init__(self.message)
 
     def in_lang(self, lang: str) -> str:
-        body = t(f"err.{self.key}", lang, **self.params)
+        body = t(f"err.{self.key}", lang, **_spoken(self.key, self.params, lang))
         if "suggest" in self.params:  # "did you mean …" from the allow-lists
             body += " " + t("err.did_you_mean", lang, name=self.params["suggest"])
         if "elsewhere" in self.params:  # the app does it, on another page
@@ -36,12 +38,35 @@ class ProgramError(Exception):
         return f"{where}: {body}"
 
     @property
+    def original(self) -> str | None:
+        """Python's or PyTorch's own (English) text, when the message explains one."""
+        return str(self.params.get("detail")) if self.key in _EXPLAINED else None
+
+    @property
     def message(self) -> str:
         return self.in_lang(self.lang)
 
     def localized(self, lang: str) -> ProgramError:
         """The same error, speaking `lang`."""
         return ProgramError(self.key, self.line, self.col, lang, **self.params)
+
+
+_EXPLAINED = {"syntax": "syn.unknown", "torch": "torch.unknown"}
+
+
+def _spoken(key: str, params: dict[str, object], lang: str) -> dict[str, object]:
+    """Params in the UI language: Python's/PyTorch's English text explained (the
+    original stays in `.original`), refused syntax named in words of the catalog."""
+    if key in _EXPLAINED and "detail" in params:
+        from .messages import explain
+
+        text = explain(key, str(params["detail"]), lang)
+        return {**params, "detail": text or t(_EXPLAINED[key], lang)}
+    if key == "syntax_kind" and "what" in params:
+        slug = "what." + re.sub(r"[^a-z]+", "_", str(params["what"]).lower()).strip("_")
+        return {**params, "what": t(slug, lang) if slug in catalog(DEFAULT_LANG)
+                else params["what"]}
+    return params
 
 
 def backward_error_key(e: RuntimeError) -> str:

@@ -8,6 +8,7 @@ one element each time (central differences); backward() calls are skipped.
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass
 
 import torch
@@ -102,4 +103,30 @@ def output_tensor_fd(state):  # noqa: ANN001, ANN201
         return value, "", value.numel() != 1
 
 
-__all__ = ["DEFAULT_LIMITS", "FDCheck", "finite_differences"]
+@dataclass(frozen=True)
+class Verdict:
+    """Autograd vs the estimate: `ok` (✓) only when both are finite and close."""
+
+    ok: bool
+    diff: float  # largest |autograd - estimate| (nan/inf when one side is)
+    reason: str  # catalog key: fd.ok | fd.nan | fd.inf | fd.mismatch
+
+
+def verdict(autograd: list[float], estimate: tuple[float, ...] | list[float],
+            rtol: float = 1e-3) -> Verdict:
+    """Compare element by element. Tolerance is relative to max(1, |autograd|): autograd
+    runs in float32, the estimate in float64. NaN never passes (nan <= x is False, but
+    max() with nan is order-dependent, so NaN and inf are checked first)."""
+    pairs = list(zip(autograd, estimate, strict=True))
+    values = [v for p in pairs for v in p]
+    if any(math.isnan(v) for v in values):
+        return Verdict(False, math.nan, "fd.nan")
+    if any(math.isinf(v) for v in values):
+        return Verdict(False, math.inf, "fd.inf")
+    diff = max((abs(a - b) for a, b in pairs), default=0.0)
+    scale = max([1.0, *(abs(a) for a in autograd)])
+    ok = diff <= rtol * scale
+    return Verdict(ok, diff, "fd.ok" if ok else "fd.mismatch")
+
+
+__all__ = ["DEFAULT_LIMITS", "FDCheck", "Verdict", "finite_differences", "verdict"]

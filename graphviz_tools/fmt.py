@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from .graph import Value
+from .i18n import DEFAULT_LANG, t
 
 SIG = 4  # significant digits on the graph
 
@@ -27,8 +28,8 @@ def number(x: Any) -> str:
     return "0" if text == "-0" else text
 
 
-def shape(v: Value) -> str:
-    return "×".join(str(d) for d in v.shape) if v.shape else "scalar"
+def shape(v: Value, lang: str = DEFAULT_LANG) -> str:
+    return "×".join(str(d) for d in v.shape) if v.shape else t("fmt.scalar", lang)
 
 
 def _flat(data: Any) -> list:
@@ -48,12 +49,12 @@ def _nested(data: Any) -> str:
     return number(data)
 
 
-def compact(v: Value | None, max_items: int = 4) -> str:
+def compact(v: Value | None, max_items: int = 4, lang: str = DEFAULT_LANG) -> str:
     """`3`, `[4.5, 4.5]`, `2×2 [4.5, 4.5, 4.5, 4.5]`, `3×8 [0.1, 0.2, 0.3, …]`."""
     if v is None:
         return "—"
-    if v.data is None:
-        return f"{shape(v)} (meta)"
+    if v.data is None:  # a meta-device tensor: a shape, no numbers
+        return f"{shape(v, lang)} {t('fmt.meta', lang)}"
     if not v.shape:
         return number(v.data)
     if v.numel <= max_items and len(v.shape) == 1:
@@ -64,11 +65,11 @@ def compact(v: Value | None, max_items: int = 4) -> str:
     return f"{shape(v)} [{items}{more}]"
 
 
-def full(v: Value | None) -> str:
+def full(v: Value | None, lang: str = DEFAULT_LANG) -> str:
     """Every element, nested like PyTorch prints it (for "full values on demand")."""
     if v is None:
         return "—"
-    return _nested(v.data) if v.data is not None else f"{shape(v)} (meta)"
+    return _nested(v.data) if v.data is not None else f"{shape(v, lang)} {t('fmt.meta', lang)}"
 
 
 def first_line(e: BaseException) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -25,8 +26,18 @@ def t(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
 
 
 _BN_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
+# a number, not the digits inside a name: w1, h2, MulBackward0, ResNet-50 keep theirs
+_NUMBER = re.compile(r"(?<![A-Za-z_\d])(?<![A-Za-z]-)\d[\d.,]*(?:e[+-]?\d+)?")
 
 
 def digits(text: str, lang: str, native: bool) -> str:
-    """Write ASCII digits as Bengali digits when asked (display only)."""
-    return text.translate(_BN_DIGITS) if native and lang == "bn" else text
+    """Write the numbers in `text` with Bengali digits when asked (display only)."""
+    if not (native and lang == "bn"):
+        return text
+    return _NUMBER.sub(lambda m: m.group(0).translate(_BN_DIGITS), text)
+
+
+def digits_prose(text: str, lang: str, native: bool) -> str:
+    """`digits` for Markdown prose: `code spans` keep their digits (code stays code)."""
+    parts = re.split(r"(`[^`]*`)", text)
+    return "".join(p if p.startswith("`") else digits(p, lang, native) for p in parts)

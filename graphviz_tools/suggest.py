@@ -63,23 +63,10 @@ def suggest_attribute(err: Err, node: ast.Attribute, name: str) -> ProgramError:
     return err("attribute", node, name=f".{name}", **_extra(name, options, name))
 
 
-# Python's own syntax messages, by their start -> our catalog key (err.syntax.<kind>).
-_SYNTAX = (
-    ("unterminated", "string"), ("EOL while", "string"), ("EOF while", "string"),
-    ("was never closed", "brackets"), ("unmatched", "brackets"),
-    ("closing parenthesis", "brackets"), ("expected ':'", "colon"),
-    ("expected an indented block", "indent_expected"), ("unexpected indent", "indent"),
-    ("unindent", "indent"), ("invalid decimal literal", "character"),
-    ("invalid character", "character"), ("invalid non-printable", "character"),
-    ("cannot assign", "assign"), ("Perhaps you forgot a comma", "comma"),
-)
-
-
 def syntax_error(text: str, e: SyntaxError) -> ProgramError:
-    """A SyntaxError as a ProgramError whose message is in the catalogs (never Python's
-    English in the Bengali page). Text whose line breaks were lost says so."""
+    """A SyntaxError as a ProgramError; errors.py explains Python's text in the UI
+    language (messages.py) and keeps the original. Text whose line breaks were lost
+    says so."""
     if repair_lines(text) is not None:
         return ProgramError("flattened", e.lineno, e.offset)
-    msg = e.msg or ""
-    kind = next((k for start, k in _SYNTAX if start in msg), "other")
-    return ProgramError(f"syntax.{kind}", e.lineno, e.offset, detail=msg[:200])
+    return ProgramError("syntax", e.lineno, e.offset, detail=(e.msg or "")[:200])

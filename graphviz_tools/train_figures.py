@@ -24,13 +24,19 @@ def _base(title: str, x: str, y: str) -> dict[str, Any]:
             "height": 320, "legend": {"orientation": "h", "y": -0.25}}
 
 
+def has_test_split(tr: Trainer) -> bool:
+    """False when the "test" points are the training points (the data has no split)."""
+    return tr.data["x_test"] is not tr.data["x"]
+
+
 def loss_figure(tr: Trainer, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     h = tr.history
     steps = list(range(1, h.steps + 1))
     data = [{"type": "scatter", "mode": "lines", "x": steps, "y": h.losses,
-             "name": t("train.loss_train", lang), "line": {"color": POS}},
-            {"type": "scatter", "mode": "lines", "x": steps, "y": h.test_losses,
-             "name": t("train.loss_test", lang), "line": {"color": NEG, "dash": "dash"}}]
+             "name": t("train.loss_train", lang), "line": {"color": POS}}]
+    if has_test_split(tr):  # the book's network and XOR: their test set IS the training set
+        data.append({"type": "scatter", "mode": "lines", "x": steps, "y": h.test_losses,
+                     "name": t("train.loss_test", lang), "line": {"color": NEG, "dash": "dash"}})
     return {"data": data, "layout": _base(t("train.loss_title", lang),
                                           t("train.step", lang), t("train.loss", lang))}
 
@@ -77,7 +83,8 @@ def boundary_figure(tr: Trainer, lang: str = DEFAULT_LANG) -> dict[str, Any]:
             "colorscale": [[0, NEG], [0.5, "#FFFFFF"], [1, POS]], "opacity": 0.55,
             "showscale": False, "hoverinfo": "skip"}
     data = [heat]
-    for split, sym in (("", "circle"), ("_test", "circle-open")):
+    splits = (("", "circle"), ("_test", "circle-open"))
+    for split, sym in splits if has_test_split(tr) else splits[:1]:
         xs, ys = tr.data["x" + split], tr.data["y" + split]
         data.append({"type": "scatter", "mode": "markers", "x": xs[:, 0].tolist(),
                      "y": xs[:, 1].tolist(),

@@ -13,7 +13,9 @@ UPDATE_RULES: dict[str, str] = {
     "sgd": r"w \leftarrow w - \eta \cdot g",
     "momentum": r"v \leftarrow \mu v + g,\quad w \leftarrow w - \eta \cdot v"
                 + rf"\qquad (\mu = {MOMENTUM})",
+    # torch.optim.Adam: bias-corrected moments (t = the step count, from 1)
     "adam": r"m \leftarrow \beta_1 m + (1-\beta_1) g,\; v \leftarrow \beta_2 v + (1-\beta_2) g^2,"
+            r"\; \hat m = \frac{m}{1-\beta_1^{\,t}},\; \hat v = \frac{v}{1-\beta_2^{\,t}},"
             r"\; w \leftarrow w - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}",
     "rmsprop": r"s \leftarrow \alpha s + (1-\alpha) g^2,\quad "
                r"w \leftarrow w - \eta\,\frac{g}{\sqrt{s} + \epsilon}",

@@ -153,3 +153,75 @@ def test_cli_summary_and_render(tmp_path) -> None:  # noqa: ANN001
                        timeout=180, check=False)
     assert r.returncode == 0, r.stderr
     assert b"layer4" in out.read_bytes()
+
+
+def test_resnet50_buffers_explain_the_keras_count() -> None:
+    """Keras 25,636,712 = ours + 26,560 conv biases + 53,120 BatchNorm moving mean/var."""
+    spec = MODELS["resnet50"]
+    s = trace_model("resnet50", spec.build(), spec.example()).summary
+    assert s.buffer_counts == {"num_batches_tracked": 53, "running_mean": 26_560,
+                               "running_var": 26_560}
+    assert s.buffers == 53_173
+    assert s.total_params + 26_560 + 53_120 == 25_636_712
+    convs = [m for m in spec.build().modules() if isinstance(m, nn.Conv2d)]
+    assert sum(m.out_channels for m in convs) == 26_560  # one bias each in Keras
+    assert sum(r.buffers for r in s.layers) == s.buffers
+    d = s.to_dict()
+    assert {"model", "total_params", "trainable_params", "layers", "buffers"} <= set(d)
+    assert {"name", "type", "output_shape", "params", "trainable"} <= set(d["layers"][0])
+
+
+def test_resnet50_rows_in_execution_order() -> None:
+    spec = MODELS["resnet50"]
+    rows = trace_model("resnet50", spec.build(), spec.example()).summary.layers
+    names = [r.name for r in rows]
+    assert names[:4] == ["conv1", "bn1", "relu", "maxpool"]
+    # the block's one ReLU module, called three times, with each call's own shape
+    relus = [r for r in rows if r.name.startswith("layer1.0.relu")]
+    assert [r.output_shape for r in relus] == [(1, 64, 56, 56), (1, 64, 56, 56),
+                                              (1, 256, 56, 56)]
+    assert [r.params for r in relus] == [0, 0, 0]
+    adds = [r for r in rows if r.kind == "op" and r.type == "add"]
+    assert len(adds) == 16  # one residual addition per bottleneck block
+    i = names.index("layer1.0.add")
+    assert names[i - 1] == "layer1.0.bn3" and names[i + 1] == "layer1.0.relu (3)"
+    assert names[-3:] == ["avgpool", "flatten", "fc"]
+    assert rows[-1].output_shape == (1, 1000)
+
+
+def test_mixed_module_is_partly_trainable() -> None:
+    spec = MODELS["seed-simple"]
+    row, = trace_model("s", spec.build(), spec.example()).summary.layers
+    assert row.trainable_state == "partly" and row.trainable and row.trainable_params == 1
+
+
+@pytest.mark.parametrize("name", ["seed-dense", "seed-sequential", "seed-lazy"])
+def test_seed_modules_show_live_outputs(name: str) -> None:
+    spec = MODELS[name]
+    out = spec.build()(spec.example())
+    assert (out != 0).all(), out  # every ReLU output alive on the book's input
+
+
+def test_vgg16_features_shape() -> None:
+    spec = MODELS["vgg16"]
+    mt = trace_model("vgg16", spec.build(), spec.example())
+    assert mt.shapes["features"] == (1, 512, 7, 7)
+
+
+def test_restored_checkpoint_is_the_traced_model() -> None:
+    """The page traces the model with the uploaded state: values come from it."""
+    spec = MODELS["seed-lazy"]
+    other = MODELS["seed-lazy"].materialized()
+    with torch.no_grad():
+        for p in other.parameters():
+            p.mul_(-1.5)
+    raw = save_bytes(other)
+    model = spec.materialized()
+    load_bytes(model, raw)
+    mt = trace_model("seed-lazy", model, spec.example())
+    want = other(spec.example())
+    out = next(n for n in mt.graph.nodes if n.kind == "output")
+    assert torch.allclose(out.value.tensor(), want)
+    fresh = trace_model("seed-lazy", spec.build(), spec.example())
+    fresh_out = next(n for n in fresh.graph.nodes if n.kind == "output")
+    assert not torch.allclose(fresh_out.value.tensor(), want)

@@ -74,4 +74,4 @@ def test_loop_in_bengali() -> None:
     assert "আপনি কি `torch.tensor` বোঝাতে চেয়েছেন?" in message
     at.text_area(key="lab.program").input("y = (\n")
     at = at.button(key="lab.run").click().run()
-    assert "never" not in at.error[0].value and "বন্ধনী" in at.error[0].value
+    assert "never" not in at.error[0].value and "বন্ধ করা হয়নি" in at.error[0].value

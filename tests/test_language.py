@@ -49,8 +49,8 @@ REFUSED = [
     ("y = b'abc'", "constant", 1, 5),
     ("y = torch.ones(2, device='cuda')", "keyword", 1, 19),
     ("y = x.sum(**{'dim': 0})", "kwargs", 1, 11),
-    ("y = (", "syntax.brackets", 1, 5),
-    ("y = 1 +", "syntax.other", 1, 8),
+    ("y = (", "syntax", 1, 5),
+    ("y = 1 +", "syntax", 1, 8),
     ("", "empty", None, None),
     ("a\x00b", "nul_byte", None, None),
 ]

@@ -7,8 +7,9 @@ from html import escape
 import streamlit as st
 
 from graphviz_tools.errors import ProgramError
-from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, t
+from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, digits, digits_prose, t
 from graphviz_tools.style import GRAD_COLOR, KINDS
+from ui.widget_texts import widget_css
 
 LANG_KEY = "lang"
 
@@ -48,12 +49,21 @@ def native_digits() -> bool:
     return bool(st.session_state.get("digits")) and lang() == "bn"
 
 
+def localize(text: str) -> str:
+    """Numbers in the UI's digits (Bengali digits when the switch is on); Markdown `code`
+    spans keep theirs. Never for code blocks."""
+    return digits_prose(text, lang(), native_digits())
+
+
 def _sync_lang() -> None:
     st.query_params[LANG_KEY] = st.session_state[LANG_KEY]
 
 
 def language_switch() -> None:
-    lang()
+    # Streamlit drops query params when the sidebar navigation or switch_page changes
+    # page: write the chosen language back on every run, so the address bar keeps it.
+    if st.query_params.get(LANG_KEY) != lang():
+        st.query_params[LANG_KEY] = lang()
     st.sidebar.radio(t("app.language", lang()), list(LANGUAGES), key=LANG_KEY,
                      format_func=LANGUAGES.get, horizontal=True, on_change=_sync_lang)
     if lang() == "bn":
@@ -61,7 +71,7 @@ def language_switch() -> None:
 
 
 def page_style() -> None:
-    st.html(_CSS + (_CLASSROOM_CSS if classroom() else ""))
+    st.html(_CSS + (_CLASSROOM_CSS if classroom() else "") + widget_css(lang()))
 
 
 def legend(language: str, kinds: tuple[str, ...] = ("leaf", "op", "output")) -> None:
@@ -78,7 +88,10 @@ def legend(language: str, kinds: tuple[str, ...] = ("leaf", "op", "output")) -> 
 
 def show_error(err: ProgramError, source: str, language: str) -> None:
     """One clear message, and the offending line with a caret under the column."""
-    st.error(err.in_lang(language), icon=":material/block:")
+    st.error(digits(err.in_lang(language), language, native_digits()), icon=":material/block:")
+    if err.original:  # Python's/PyTorch's own English text, for searching the web
+        with st.expander(t("err.original", language)):
+            st.code(err.original, language=None)
     if err.line is not None:
         lines = source.splitlines()
         if 0 < err.line <= len(lines):

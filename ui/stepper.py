@@ -8,11 +8,13 @@ import streamlit as st
 from graphviz_tools import ProgramError
 from graphviz_tools.animation import figure
 from graphviz_tools.export import animation_html
+from graphviz_tools.figdigits import with_native_digits
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Trace
-from graphviz_tools.i18n import catalog, t
+from graphviz_tools.i18n import catalog, digits, t
 from graphviz_tools.ops import friendly
 from graphviz_tools.steps import Step, label, steps, transcript
+from ui.common import native_digits
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -48,6 +50,7 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
     except ProgramError as err:
         st.error(err.in_lang(lang), icon=":material/error:")
     else:
+        fig = with_native_digits(fig, lang) if native_digits() else fig  # Bengali digits
         st.plotly_chart(fig, width="content", config={"displayModeBar": False},
                         key=ns + "anim", alt=t("anim.alt", lang))
     st.markdown(f"#### {t('chain.title', lang)}")
@@ -61,7 +64,8 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple) -> None:
     chain_panel(trace, all_steps[st.session_state[key] - 1], lang)
 
     with st.expander(t("anim.transcript", lang)):
-        st.code("\n".join(transcript(trace, lang, all_steps)), language=None, wrap_lines=True)
+        st.code(_d("\n".join(transcript(trace, lang, all_steps)), lang), language=None,
+                wrap_lines=True)
     st.download_button(t("export.html", lang), lambda: animation_html(trace, lang),
                        file_name="backprop-animation.html", mime="text/html",
                        key=ns + "dl_html", icon=":material/download:")
@@ -72,13 +76,13 @@ def chain_panel(trace: Trace, step: Step, lang: str) -> None:
     g = trace.graph
     node = g.node(step.node)
     name = label(trace, step.node)
-    st.markdown(f"**{step.index + 1}.** {step.text}")
+    st.markdown(_d(f"**{step.index + 1}.** {step.text}", lang))
     if step.phase == "forward" or node.kind == "leaf":
         if node.kind == "leaf" and step.phase == "backward":
             st.caption(t("chain.leaf", lang, node=name))
         return
     upstream = step.grads.get(step.node)
-    st.markdown(t("chain.upstream", lang, node=name, grad=compact(upstream, 8)))
+    st.markdown(_d(t("chain.upstream", lang, node=name, grad=compact(upstream, 8)), lang))
     for term in step.terms:
         src = label(trace, term.src)
         with st.container(border=True):
@@ -90,16 +94,21 @@ def chain_panel(trace: Trace, step: Step, lang: str) -> None:
             if term.product is not None:
                 local = compact(term.local, 8) if term.local else t("chain.whole_term", lang)
                 ok = "✓" if term.sent is not None and _close(term.product, term.sent) else "✗"
-                st.markdown(t("chain.numbers", lang, upstream=compact(upstream, 8),
-                              local=local, product=compact(term.product, 8),
-                              sent=compact(term.sent, 8), ok=ok))
+                st.markdown(_d(t("chain.numbers", lang, upstream=compact(upstream, 8),
+                                 local=local, product=compact(term.product, 8),
+                                 sent=compact(term.sent, 8), ok=ok), lang))
             else:
-                st.markdown(t("chain.sent", lang, sent=compact(term.sent, 8)))
+                st.markdown(_d(t("chain.sent", lang, sent=compact(term.sent, 8)), lang))
     if node.saved:
         why = f"why.{node.op}"
         text = t(why, lang) if why in catalog("en") else t("why.generic", lang)
         st.caption(t("chain.saved", lang, names=", ".join(node.saved), op=node.op,
                      meaning=friendly(node.op, lang)) + " " + text)
+
+
+def _d(text: str, lang: str) -> str:
+    """Numbers in the page's digits (the Bengali-digits switch); names stay as written."""
+    return digits(text, lang, native_digits())
 
 
 def _close(a: object, b: object) -> bool:

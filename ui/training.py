@@ -16,6 +16,7 @@ from graphviz_tools.graph import Value
 from graphviz_tools.i18n import t
 from graphviz_tools.training import History, TrainConfig, Trainer
 from graphviz_tools.updates import STATE_SYMBOLS, UPDATE_RULES, sgd_check, update_rows
+from ui.common import localize
 
 P = "net."
 
@@ -53,19 +54,19 @@ def figure_of(tr: Trainer, make: Callable[[Trainer, str], Any], lang: str) -> An
 
 
 def _v(a: np.ndarray) -> str:
-    return compact(Value(tuple(a.shape), str(a.dtype), a.tolist()), 4)
+    return localize(compact(Value(tuple(a.shape), str(a.dtype), a.tolist()), 4))
 
 
 def update_panel(tr: Trainer, step: int, lang: str) -> None:
     """Each parameter's old value, gradient, learning rate and new value, the rule as
     a formula, and (momentum/Adam/RMSprop) the state the optimizer keeps."""
     cfg = tr.config
-    st.markdown(f"#### {t('net.update_title', lang, step=step)}")
+    st.markdown(f"#### {localize(t('net.update_title', lang, step=step))}")
     st.latex(UPDATE_RULES[cfg.optimizer])
     rows = []
     for r in update_rows(tr.history, step):
         row = {t("net.col.param", lang): r.name, t("net.col.before", lang): _v(r.before),
-               t("net.col.grad", lang): _v(r.grad), "η": cfg.lr,
+               t("net.col.grad", lang): _v(r.grad), "η": localize(f"{cfg.lr:g}"),
                t("net.col.after", lang): _v(r.after)}
         for k, v in r.state.items():
             row[STATE_SYMBOLS.get(k, k)] = _v(np.asarray(v))
@@ -76,7 +77,7 @@ def update_panel(tr: Trainer, step: int, lang: str) -> None:
     st.dataframe(rows, hide_index=True)
     norm = tr.history.norms[step - 1]
     if norm is not None:
-        st.caption(t("net.clipped", lang, norm=f"{norm:.4g}", max=cfg.clip))
+        st.caption(localize(t("net.clipped", lang, norm=f"{norm:.4g}", max=cfg.clip)))
     if not cfg.zero_grad:
         st.warning(t("net.no_zero_grad", lang), icon=":material/warning:")
 
