@@ -1,27 +1,22 @@
-"""Tiny Network: train a small network one step at a time; every update visible."""
+"""Tiny Network: one stage that trains live in the browser, and every step in depth."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
-from examples.networks import ACTIVATIONS, LOSSES, NETWORKS, NetSettings
+from examples.networks import ACTIVATIONS, LOSSES, NETWORKS, RECIPES, NetSettings
 from graphviz_tools import ProgramError
 from graphviz_tools.codegen import training_code
 from graphviz_tools.datasets import DATASETS, MAX_UPLOAD_BYTES
 from graphviz_tools.figdigits import with_native_digits
 from graphviz_tools.i18n import LANGUAGES, t
-from graphviz_tools.train_figures import (
-    boundary_figure,
-    fit_figure,
-    has_test_split,
-    landscape_figure,
-    loss_figure,
-    network_figure,
-    params_figure,
-)
-from graphviz_tools.training import OPTIMIZERS, TrainConfig
+from graphviz_tools.train_figures import landscape_figure, loss_figure, params_figure
+from graphviz_tools.training import OPTIMIZERS, TrainConfig, Trainer
 from ui.common import classroom, lang, localize, native_digits, show_error
 from ui.exports import csv_bytes
+from ui.net_stage import CHUNK, phone, stage, stuck_notes
 from ui.race import race_section
 from ui.stepper import stepper
 from ui.training import P, figure_of, history_rows, reset, train, trainer_for, update_panel
@@ -35,40 +30,39 @@ def shown(fig: dict) -> dict:
     return with_native_digits(fig, L) if native_digits() else fig
 
 
+DEFAULT_NETWORK = "classifier"  # the Playground picture; the book's network is one click away
+
 
 def use_defaults(keep: bool = False) -> None:
-    """A new network starts from its own defaults (widget values persist otherwise).
-
-    With `keep`, values already in state (from a shared link) stay."""
+    """A new network (or dataset) starts from settings that fit it; with `keep`,
+    values already in state (a shared link's) stay."""
     if st.session_state.get(P + "network") not in NETWORKS:  # e.g. a stale label (issue 11)
         st.session_state[P + "network"] = next(
             (k for k in NETWORKS for lg in LANGUAGES
-             if t(f"net.{k}.title", lg) == st.session_state.get(P + "network")), "seed-2layer")
+             if t(f"net.{k}.title", lg) == st.session_state.get(P + "network")),
+            DEFAULT_NETWORK)
     net = NETWORKS[st.session_state[P + "network"]]
     d = net.defaults
-    values = {P + "hidden": d.hidden_layers, P + "units": d.units,
+    values = {P + "network": net.name, P + "hidden": d.hidden_layers, P + "units": d.units,
               P + "activation": d.activation, P + "loss": d.loss, P + "noise": d.noise,
-              P + "lr": net.lr, P + "dataset": d.dataset}
+              P + "lr": net.lr, P + "optimizer": net.optimizer, P + "dataset": d.dataset}
+    if "dataset" in net.options:
+        values[P + "dataset"] = st.session_state.get(P + "dataset", d.dataset)
+        r = RECIPES.get(values[P + "dataset"])
+        if r is not None:
+            values.update({P + "hidden": r.hidden_layers, P + "units": r.units,
+                           P + "activation": r.activation, P + "noise": r.noise,
+                           P + "optimizer": r.optimizer, P + "lr": r.lr})
     for k, v in values.items():
         if not keep or k not in st.session_state:
             st.session_state[k] = v
 
 
-use_defaults(keep=True)
-
-
-st.title(t("net.title", L))
-st.caption(t("net.intro", L))
-
-controls, view = st.columns([1, 3], gap="large")
-# projector: the settings fold away (a teacher's link already chose them)
-with controls.expander(t("net.settings", L), expanded=not classroom()):
-    name = st.selectbox(t("net.network", L), list(NETWORKS), key=P + "network",
-                        format_func=lambda k: t(f"net.{k}.title", L), on_change=use_defaults)
-    net = NETWORKS[name]
-    st.caption(localize(t(f"net.{name}.about", L)))
-    d = net.defaults
-    opts = set(net.options)
+def settings_panel(net_name: str) -> TrainConfig:
+    """Every setting, in a popover (the stage keeps the screen); the config they make."""
+    net = NETWORKS[net_name]
+    d, opts = net.defaults, set(net.options)
+    st.caption(localize(t(f"net.{net_name}.about", L)))
     hidden = st.slider(t("net.hidden", L), 0, 3, key=P + "hidden",
                        disabled="hidden_layers" not in opts)
     units = st.slider(t("net.units", L), 1, 8, key=P + "units", disabled="units" not in opts)
@@ -76,17 +70,8 @@ with controls.expander(t("net.settings", L), expanded=not classroom()):
                        disabled="activation" not in opts, format_func=lambda k: t(f"act.{k}", L))
     loss = st.selectbox(t("net.loss", L), LOSSES, key=P + "loss",
                         disabled="loss" not in opts, format_func=lambda k: t(f"loss.{k}", L))
-    dataset, upload = d.dataset, None
-    if "dataset" in opts:
-        dataset = st.selectbox(t("net.dataset", L), [*DATASETS, "upload"], key=P + "dataset",
-                               format_func=lambda k: t(f"data.{k}", L))
-        if dataset == "upload":
-            file = st.file_uploader(t("net.upload", L, limit=MAX_UPLOAD_BYTES // 1000),
-                                    type=["csv"], key=P + "upload", max_upload_size=1)
-            upload = file.getvalue() if file is not None else None
     noise = st.slider(t("net.noise", L), 0.0, 0.5, step=0.05, key=P + "noise",
                       disabled="noise" not in opts)
-    st.divider()
     optimizer = st.selectbox(t("net.optimizer", L), OPTIMIZERS, key=P + "optimizer",
                              format_func=lambda k: t(f"opt.{k}", L))
     lr = st.select_slider(t("net.lr", L), LRS, key=P + "lr")
@@ -98,97 +83,130 @@ with controls.expander(t("net.settings", L), expanded=not classroom()):
     clip = st.slider(t("net.max_norm", L), 0.1, 5.0, step=0.1, key=P + "max_norm",
                      disabled=not clip_on)
     forget = st.toggle(t("net.forget", L), key=P + "forget", help=t("net.forget_help", L))
+    dataset = st.session_state.get(P + "dataset", d.dataset) if "dataset" in opts \
+        else d.dataset
+    settings = NetSettings(hidden, units, act, loss, dataset if dataset != "upload"
+                           else "moons", d.n_points, noise)
+    return TrainConfig(net_name, optimizer, lr, batch, seed, clip if clip_on else None,
+                       not forget, settings)
 
-settings = NetSettings(hidden, units, act, loss, dataset if dataset != "upload" else "moons",
-                       d.n_points, noise)
-config = TrainConfig(name, optimizer, lr, batch, seed, clip if clip_on else None, not forget,
-                     settings)
-with view:
-    if dataset == "upload" and upload is None:
+
+def step_view(tr: Trainer, config: TrainConfig) -> None:
+    """One step in depth: its forward and backward on the real autograd graph, then
+    every parameter's update. "Step" trains one more step and opens it."""
+    h = tr.history
+    a, b = st.columns([1, 3], vertical_alignment="bottom")
+    if a.button(t("net.step", L), key=P + "do_step", type="primary",
+                icon=":material/skip_next:", help=t("net.step_help", L)):
+        nxt = st.session_state.get(P + "view", 0) + 1
+        if nxt > h.steps:
+            tr.step()
+        st.session_state[P + "view"] = nxt
+    st.session_state[P + "view"] = min(max(int(st.session_state.get(P + "view", 1)), 1),
+                                       h.steps)
+    step = int(b.number_input(t("net.open_step", L), 1, h.steps, key=P + "view"))
+    stepper(tr.replay(step), L, P, (config, step, h.steps))
+    update_panel(tr, step, L)
+
+
+def curves_view(tr: Trainer, config: TrainConfig) -> None:
+    st.plotly_chart(shown(figure_of(tr, loss_figure, L)), key=P + "loss_fig")
+    st.plotly_chart(shown(figure_of(tr, params_figure, L)), key=P + "params_fig")
+    landscape = figure_of(tr, landscape_figure, L)
+    if landscape is not None:
+        st.plotly_chart(shown(landscape), key=P + "landscape")
+    st.download_button(t("export.history", L), lambda: csv_bytes(history_rows(tr.history)),
+                       file_name=f"{config.network}-history.csv", mime="text/csv",
+                       key=P + "dl_csv", icon=":material/download:")
+
+
+def code_view(tr: Trainer, config: TrainConfig) -> None:
+    st.caption(t("net.code_caption", L))
+    st.code(training_code(config, max(tr.history.steps, 1)), language="python")
+
+
+# The views below the stage, in order; a new view (the optimizer race) is one entry.
+VIEWS: dict[str, tuple[str, Callable[[Trainer, TrainConfig], None]]] = {
+    "step": ("net.tab.step", step_view), "curves": ("net.tab.curves", curves_view),
+    "code": ("net.tab.code", code_view)}
+
+
+def _keep_view() -> None:
+    st.session_state[P + "view_kept"] = st.session_state[P + "view_mode"] or "step"
+
+
+def main() -> None:
+    st.session_state.setdefault(P + "network", DEFAULT_NETWORK)
+    use_defaults(keep=True)
+    small = phone()
+    # no empty band above the title: the stage (and on a projector its controls) in
+    # one screen; a projector or a phone also gets a smaller title
+    css = ".stMainBlockContainer {padding-top: 2.2rem; padding-bottom: 1rem;}"
+    if classroom() or small:
+        css += " h1 {font-size: 2rem; padding: 0 0 .3rem 0;}"
+    st.html(f"<style>{css}</style>")
+    st.title(t("net.title", L))
+    if not (classroom() or small):
+        st.caption(t("net.intro", L))
+    # a phone shows the stage first, its controls below it (columns stack there)
+    stage_slot = st.container() if small else None
+    c_net, c_data, c_play, c_reset, c_more = st.columns([3, 2, 3, 2, 2],
+                                                        vertical_alignment="bottom")
+    name = c_net.selectbox(t("net.network", L), list(NETWORKS), key=P + "network",
+                           format_func=lambda k: t(f"net.{k}.title", L), on_change=use_defaults)
+    net = NETWORKS[name]
+    upload = None
+    if "dataset" in net.options:
+        c_data.selectbox(t("net.dataset", L), [*DATASETS, "upload"], key=P + "dataset",
+                         format_func=lambda k: t(f"data.{k}", L), on_change=use_defaults)
+    with c_more.popover(t("net.settings", L), icon=":material/tune:", width="stretch"):
+        config = settings_panel(name)
+        if st.session_state.get(P + "dataset") == "upload" and "dataset" in net.options:
+            file = st.file_uploader(t("net.upload", L, limit=MAX_UPLOAD_BYTES // 1000),
+                                    type=["csv"], key=P + "upload", max_upload_size=1)
+            upload = file.getvalue() if file is not None else None
+    if "dataset" in net.options and st.session_state.get(P + "dataset") == "upload" \
+            and upload is None:
         st.info(t("net.upload_wait", L), icon=":material/upload:")
-        st.stop()
+        return
     try:
-        trainer = trainer_for(config, upload)
+        tr = trainer_for(config, upload)
     except ProgramError as err:
         show_error(err, "", L)
-        st.stop()
-    b1, b2, b3, b4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
-    stepped = b1.button(t("net.step", L), key=P + "do_step", type="primary",
-                        icon=":material/skip_next:")
-    n_steps = b2.selectbox(t("net.n_steps", L), [10, 100, 1000], key=P + "n",
-                           format_func=lambda n: localize(str(n)))
-    train_n = b3.button(localize(t("net.train_n", L, n=n_steps)), key=P + "train",
-                        icon=":material/fast_forward:")
-    if b4.button(t("net.reset", L), key=P + "reset", icon=":material/restart_alt:"):
+        return
+    more = c_play.button(localize(t("net.next_chunk", L, n=CHUNK)), key=P + "train", type="primary",
+                         icon=":material/play_arrow:", width="stretch")
+    if c_reset.button(t("net.reset", L), key=P + "reset", icon=":material/restart_alt:",
+                      width="stretch"):
         reset(config, upload)
-        trainer = st.session_state[P + "trainer"]
+        tr = st.session_state[P + "trainer"]
+        st.session_state[P + "start"] = 0
     if not st.session_state.get(P + "link_done"):  # a shared link's step count, once
         st.session_state[P + "link_done"] = True
         wanted = min(int(st.session_state.get(P + "trained", 0)), LINK_STEPS)
-        if wanted > trainer.history.steps:
-            trainer = train(trainer, wanted - trainer.history.steps, L)
-    if stepped:
-        trainer.step()
-        st.session_state[P + "view"] = trainer.history.steps
-    if train_n:
-        bar = st.progress(0.0, text=t("net.training", L))
-        chunk = max(1, n_steps // 20)
-        for done in range(0, n_steps, chunk):
-            trainer = train(trainer, min(chunk, n_steps - done), L)
-            bar.progress(min(1.0, (done + chunk) / n_steps), text=t("net.training", L))
-        bar.empty()
-        st.session_state[P + "view"] = trainer.history.steps
+        if wanted > tr.history.steps:
+            tr = train(tr, wanted - tr.history.steps, L)  # in the envelope (issue 11)
+    if tr.history.steps == 0:  # the first chunk, computed ahead: ▶ plays it at once
+        tr = train(tr, CHUNK, L)
+        st.session_state[P + "start"] = 0
+    if more:
+        st.session_state[P + "start"] = tr.history.steps
+        tr = train(tr, CHUNK, L)
+    st.session_state[P + "trained"] = tr.history.steps  # what a share link records
+    with stage_slot or st.container():
+        stage(tr, st.session_state.get(P + "start", 0), L, autoplay=more)
+    st.caption(t("net.stage_caption", L))
+    stuck_notes(tr, L)
 
-    h = trainer.history
-    st.session_state[P + "trained"] = h.steps  # what a share link records
-    m1, m2, m3 = st.columns(3)
-    m1.metric(t("net.steps_done", L), localize(str(h.steps)))
-    m2.metric(t("train.loss_train", L), localize(f"{h.losses[-1]:.4g}") if h.steps else "—")
-    acc = h.accuracy[-1] if h.steps else None
-    split = has_test_split(trainer)  # else "test" would be the training points
-    m3.metric(t("net.accuracy" if split else "net.accuracy_train", L),
-              localize(f"{acc:.0%}") if acc is not None else "—")
-    if not split:
-        st.caption(t("train.loss_on_train", L))
+    st.session_state.setdefault(P + "view_kept", "step")
+    st.session_state[P + "view_mode"] = st.session_state[P + "view_kept"]
+    choice = st.segmented_control(t("net.view", L), list(VIEWS), key=P + "view_mode",
+                                  format_func=lambda k: t(VIEWS[k][0], L),
+                                  on_change=_keep_view) or "step"
+    VIEWS[choice][1](tr, config)
 
-    tabs = st.tabs([t("net.tab.step", L), t("net.tab.curves", L), t("net.tab.data", L),
-                    t("net.tab.network", L), t("net.tab.code", L)])
-    with tabs[0]:
-        if not h.steps:
-            st.info(t("net.press_step", L), icon=":material/skip_next:")
-        else:
-            if P + "view" in st.session_state:  # a link's view may be past the steps run
-                st.session_state[P + "view"] = min(max(st.session_state[P + "view"], 1),
-                                                   h.steps)
-            step = st.slider(t("net.view_step", L), 1, h.steps, key=P + "view") \
-                if h.steps > 1 else 1
-            trace = trainer.replay(step)
-            stepper(trace, L, P, (config, step, h.steps))
-            update_panel(trainer, step, L)
-    with tabs[1]:
-        if h.steps:
-            st.plotly_chart(shown(figure_of(trainer, loss_figure, L)), key=P + "loss_fig")
-            st.plotly_chart(shown(figure_of(trainer, params_figure, L)), key=P + "params_fig")
-            st.download_button(t("export.history", L),
-                               lambda: csv_bytes(history_rows(trainer.history)),
-                               file_name=f"{name}-history.csv", mime="text/csv",
-                               key=P + "dl_csv", icon=":material/download:")
-        else:
-            st.caption(t("net.no_steps", L))
-    with tabs[2]:
-        if net.task == "classification":
-            st.plotly_chart(shown(figure_of(trainer, boundary_figure, L)), key=P + "boundary")
-        else:
-            st.plotly_chart(shown(figure_of(trainer, fit_figure, L)), key=P + "fit")
-        landscape = figure_of(trainer, landscape_figure, L)
-        if landscape is not None:
-            st.plotly_chart(shown(landscape), key=P + "landscape")
-    with tabs[3]:
-        st.plotly_chart(shown(network_figure(trainer, h.steps, L)), key=P + "netfig")
-        st.caption(t("net.network_caption", L))
-    with tabs[4]:
-        st.caption(t("net.code_caption", L))
-        st.code(training_code(config, max(h.steps, 1)), language="python")
+    # Optimizer race and time travel (issue 17): ui/race.py, its own "race." state.
+    race_section(config, upload, L)
 
-# Optimizer race and time travel (issue 17): ui/race.py, its own "race." state, full width.
-race_section(config, upload, L)
+
+main()

@@ -119,7 +119,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="tiny cases only (used by the tests)")
     ap.add_argument("--no-server", action="store_true", help="skip the server memory run")
     ap.add_argument("--stage", action="store_true",
-                    help="only the Expression Lab stage in headless Chromium (bench/stage.py)")
+                    help="only the two stages in headless Chromium (bench/stage.py, net_stage.py)")
     ap.add_argument("--baseline", type=Path, default=None,
                     help="with --stage: another checkout to compare with (ratios)")
     ap.add_argument("--classroom", type=int, metavar="N",
@@ -129,8 +129,10 @@ def main() -> None:
     args = ap.parse_args()
     rows: list = []
     if args.stage:
+        from bench.net_stage import stage_rows
         from bench.stage import stage_budgets
         stage_budgets(rows, args.baseline)
+        stage_rows(rows)
         print(table(rows))
         return
     if args.classroom:
@@ -150,7 +152,9 @@ def main() -> None:
         resnet(rows)
     if not (args.quick or args.no_server):
         from bench.memory import server_memory
+        from bench.net_stage import stage_rows
         server_memory(rows)
+        stage_rows(rows)
     print(table(rows))
 
 

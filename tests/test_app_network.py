@@ -15,15 +15,38 @@ def at() -> AppTest:
     return app_test("app_pages/tiny_network.py")
 
 
-def metrics(at: AppTest) -> list[str]:
-    return [m.value for m in at.metric]
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def test_step_shows_graph_animation_and_update(at: AppTest) -> None:
+def stage_of(at: AppTest) -> dict:
+    """The stage: the figure whose frames carry the unit heatmaps and the text."""
+    return next(f for f in figures(at) if f["layout"].get("xaxis4"))
+
+
+def text_at(fig: dict, step: int) -> str:
+    frame = next(f for f in fig["frames"] if f["name"] == str(step))
+    return frame["data"][-1]["text"][0]
+
+
+def test_stage_is_there_before_any_click(at: AppTest) -> None:
     assert not at.exception
+    fig = stage_of(at)
+    assert fig["frames"][0]["name"] == "0" and fig["frames"][-1]["name"] == "300"
+    assert fig["layout"]["sliders"][0]["active"] == 0  # opens on the weights it starts from
+    assert fig["data"][0]["type"] == "heatmap"  # the decision boundary
+    assert sum(d["type"] == "heatmap" for d in fig["data"]) >= 1 + 16  # + each hidden unit
+    assert "test accuracy" in text_at(fig, 300)
+    assert not at.warning  # the default run is healthy
+
+
+def test_book_network_step_opens_the_deep_view(at: AppTest) -> None:
+    at.selectbox(key="net.network").set_value("seed-2layer").run()
+    assert at.number_input(key="net.view").value == 1  # step 1 is open before any click
+    assert at.dataframe[-1].value.iloc[0, 1] == "0.5"  # w1 before step 1: the book's value
     at.button(key="net.do_step").click().run()
     assert not at.exception
-    assert metrics(at)[:2] == ["1", "1.277"]
+    assert at.number_input(key="net.view").value == 2
     stage = next(e for e in at.get("bidi_component") if e.proto.component_name == "bp_stage")
     fig = json.loads(stage.proto.json)["fig"]  # the step on the stage: final state first
     assert fig["frames"][0]["name"] == "overview"
@@ -33,47 +56,63 @@ def test_step_shows_graph_animation_and_update(at: AppTest) -> None:
     assert list(table.iloc[:, 0]) == ["w1", "b1", "w2", "b2"]
     assert set(table.iloc[:, -1]) == {"✓"}  # after = before - lr * grad, every parameter
     assert any(r"w \leftarrow w - \eta" in x.value for x in at.get("latex"))
+    assert "loss on the training data" in text_at(stage_of(at), 1)  # test set = training set
 
 
-def test_train_n_steps_and_reset(at: AppTest) -> None:
-    at.selectbox(key="net.n").set_value(100)
+def test_next_chunk_and_reset(at: AppTest) -> None:
+    first = text_at(stage_of(at), 300)
     at.button(key="net.train").click().run()
-    assert metrics(at)[0] == "100"
-    loss_100 = metrics(at)[1]
+    fig = stage_of(at)
+    assert fig["frames"][-1]["name"] == "600"
+    assert fig["layout"]["sliders"][0]["steps"][fig["layout"]["sliders"][0]["active"]][
+        "label"] == "300"  # the new chunk plays on from where the last one ended
+    assert any("<script>" in h.proto.body for h in at.get("html"))  # and plays at once
     at.button(key="net.reset").click().run()
-    assert metrics(at)[0] == "0"
-    at.button(key="net.train").click().run()
-    assert metrics(at)[1] == loss_100  # same initial weights, same numbers
+    fig = stage_of(at)
+    assert fig["frames"][-1]["name"] == "300"
+    assert text_at(fig, 300) == first  # same initial weights, same numbers
 
 
-def test_classifier_with_adam_shows_boundary_and_state(at: AppTest) -> None:
-    at.selectbox(key="net.network").set_value("classifier").run()
-    assert at.slider(key="net.hidden").value == 2  # the network's own defaults
-    at.selectbox(key="net.optimizer").set_value("adam")
+def test_the_chosen_view_survives_training(at: AppTest) -> None:
+    at.segmented_control(key="net.view_mode").set_value("curves").run()
     at.button(key="net.train").click().run()
     assert not at.exception
-    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    heat = [f for f in figs if f["data"] and f["data"][0].get("type") == "heatmap"]
-    assert heat and len(heat[0]["frames"]) == 11
+    assert at.segmented_control(key="net.view_mode").value == "curves"
+    assert any(f["layout"].get("title", {}).get("text") == "Parameters" for f in figures(at))
+
+
+def test_adam_state_in_the_update_table(at: AppTest) -> None:
+    assert at.selectbox(key="net.optimizer").value == "adam"  # the moons recipe
     cols = at.dataframe[-1].value.columns.tolist()
     assert {"m", "v", "t"} <= set(cols)  # Adam's state, per parameter
+    at.segmented_control(key="net.view_mode").set_value("code").run()
     assert "torch.optim.Adam" in "\n".join(c.value for c in at.code)
+
+
+def test_a_new_dataset_gets_its_recipe(at: AppTest) -> None:
+    at.selectbox(key="net.dataset").set_value("spiral").run()
+    assert not at.exception
+    assert at.slider(key="net.hidden").value == 3 and at.slider(key="net.noise").value == 0.05
+    assert "test accuracy" in text_at(stage_of(at), 300)
+
+
+def test_a_stuck_run_says_what_to_try(at: AppTest) -> None:
+    at.selectbox(key="net.optimizer").set_value("sgd")
+    at.select_slider(key="net.lr").set_value(0.001).run()
+    assert any("barely moved" in w.value for w in at.warning)
 
 
 def test_forget_zero_grad_warns(at: AppTest) -> None:
     at.toggle(key="net.forget").set_value(True).run()
-    at.button(key="net.do_step").click().run()
     assert any("zero_grad" in w.value for w in at.warning)
 
 
 def test_linear_has_a_loss_landscape(at: AppTest) -> None:
     at.selectbox(key="net.network").set_value("linear").run()
-    at.button(key="net.train").click().run()
-    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    assert any(f["data"][0].get("type") == "contour" for f in figs)
+    at.segmented_control(key="net.view_mode").set_value("curves").run()
+    assert any(f["data"][0].get("type") == "contour" for f in figures(at))
 
 
 def test_bad_csv_upload_is_a_clear_error(at: AppTest) -> None:
-    at.selectbox(key="net.network").set_value("classifier").run()
     at.selectbox(key="net.dataset").set_value("upload").run()
     assert any("CSV" in i.value for i in at.info)

@@ -52,7 +52,7 @@ def test_race_shows_one_figure_for_every_optimizer() -> None:
 def test_classifier_race_boundaries_and_chosen_parameter() -> None:
     at = app_test(PAGE)
     at.selectbox(key="net.network").set_value("classifier").run()
-    at.selectbox(key="race.param").set_value("layers.1.weight:7")
+    at.selectbox(key="race.param").set_value("layers.1.weight:9")  # 8 units (moons recipe)
     at = race(at)
     fig = figure(at, "race.fig")
     heat = [d for d in fig["data"] if d["type"] == "heatmap"]

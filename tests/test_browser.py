@@ -102,15 +102,14 @@ def test_standalone_animation_keyboard(browser, tmp_path) -> None:  # noqa: ANN0
     ctx.close()
 
 
-def test_tiny_network_trains_in_browser(page, server: str) -> None:  # noqa: ANN001
+def test_tiny_network_step_in_browser(page, server: str) -> None:  # noqa: ANN001
+    # the stage and Play: tests/test_browser_stage.py; here the deep view's Step
     page.goto(server + "/tiny_network")
     page.wait_for_selector(".st-key-net-do_step", timeout=60_000)
     page.wait_for_timeout(1500)
-    page.get_by_role("button", name="Train 10 steps").click()
-    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
-                           ".some(e => e.textContent.trim() === '10')", timeout=60_000)
     page.get_by_role("button", name="Step", exact=True).click()
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.st-key-net-view input')]"
+                           ".some(e => e.value === '2')", timeout=60_000)
     page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "network-step.png"), full_page=True)
     assert page.locator("text=Traceback").count() == 0

@@ -42,11 +42,12 @@ async def _session(browser, url: str, i: int) -> tuple[object, list[str]]:  # no
     await page.wait_for_selector(".st-key-net-do_step", timeout=180_000)
     await page.wait_for_timeout(1000)
     # no_wait_after: under load a rerun can look like a navigation to Playwright
-    await page.get_by_role("button", name="Train 10 steps").click(no_wait_after=True,
-                                                                  timeout=180_000)
-    await page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
-        ".some(e => e.textContent.trim() === '10')", timeout=180_000)
+    await page.get_by_role("button", name="Train 300 more steps").click(no_wait_after=True,
+                                                                        timeout=180_000)
+    await page.wait_for_function(  # the stage holds the second chunk's frames
+        "() => { const gd = document.querySelector('.st-key-net-stage .js-plotly-plot');"
+        " return gd && gd._transitionData && gd._transitionData._frames.length > 49; }",
+        timeout=180_000)
     if await page.locator("text=Traceback").count():
         errors.append("traceback shown")
     return ctx, errors

@@ -39,6 +39,7 @@ def reset(config: TrainConfig, upload: bytes | None) -> None:
     data = net.data(s, config.seed, run("csv", upload) if upload else None)
     st.session_state[P + "trainer"] = Trainer(config, net.build(s, config.seed), data, s.loss)
     st.session_state.pop(P + "view", None)
+    st.session_state.pop(P + "start", None)  # the stage opens on the new run's step 0
 
 
 def figure_of(tr: Trainer, make: Callable[[Trainer, str], Any], lang: str) -> Any:

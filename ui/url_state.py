@@ -109,7 +109,7 @@ def _models() -> Any:
 
 
 # The Tiny Network's choice widgets offer exactly these (the page imports them).
-LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
+LRS = [0.001, 0.003, 0.01, 0.03, 0.05, 0.1, 0.3, 0.5, 1.0]
 BATCHES = [0, 1, 4, 8, 16, 32, 64]
 LINK_STEPS = 1_000  # steps a link may ask to have trained on opening (the biggest button)
 
