@@ -19,7 +19,7 @@ from ui.exports import csv_bytes
 from ui.net_stage import CHUNK, phone, stage, stuck_notes
 from ui.race import race_section
 from ui.stepper import stepper
-from ui.training import P, figure_of, history_rows, reset, train, trainer_for, update_panel
+from ui.training import P, figure_of, history_rows, reset, trained, trainer_for, update_panel
 from ui.url_state import BATCHES, LINK_STEPS, LRS
 
 L = lang()
@@ -181,20 +181,22 @@ def main() -> None:
         reset(config, upload)
         tr = st.session_state[P + "trainer"]
         st.session_state[P + "start"] = 0
+    wanted = 0
     if not st.session_state.get(P + "link_done"):  # a shared link's step count, once
         st.session_state[P + "link_done"] = True
         wanted = min(int(st.session_state.get(P + "trained", 0)), LINK_STEPS)
-        if wanted > tr.history.steps:
-            tr = train(tr, wanted - tr.history.steps, L)  # in the envelope (issue 11)
-    if tr.history.steps == 0:  # the first chunk, computed ahead: ▶ plays it at once
-        tr = train(tr, CHUNK, L)
+    if tr.history.steps == 0:  # the first chunk (or the link's steps), computed ahead and
+        # shared by every session with these settings: ▶ plays it at once
+        tr = trained(config, upload, max(wanted, CHUNK), L)
         st.session_state[P + "start"] = 0
+    elif wanted > tr.history.steps:
+        tr = trained(config, upload, wanted, L)
     if more:
         st.session_state[P + "start"] = tr.history.steps
-        tr = train(tr, CHUNK, L)
+        tr = trained(config, upload, tr.history.steps + CHUNK, L)
     st.session_state[P + "trained"] = tr.history.steps  # what a share link records
     with stage_slot or st.container():
-        stage(tr, st.session_state.get(P + "start", 0), L, autoplay=more)
+        stage(tr, st.session_state.get(P + "start", 0), L, autoplay=more, upload=upload)
     st.caption(t("net.stage_caption", L))
     stuck_notes(tr, L)
 

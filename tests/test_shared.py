@@ -79,3 +79,33 @@ def test_decorator_keys_by_arguments_and_records_hits(tmp_path, monkeypatch) -> 
     lines = [json.loads(x) for x in stats.read_text().splitlines()]
     assert [x["hit"] for x in lines] == [False, True, False, False]
     assert {x["cache"] for x in lines} == {"double"}
+
+
+def test_shared_training_states_equal_one_straight_run() -> None:
+    """Sessions share trainer states at multiples of SHARED_EVERY steps; by determinism
+    the chain (0 -> 100 -> 200 -> 250, each in the envelope) equals one plain run."""
+    import pickle
+
+    import numpy as np
+
+    from examples.networks import NETWORKS
+    from graphviz_tools.training import TrainConfig
+    from ui.training import new_trainer, shared_state
+
+    net = NETWORKS["classifier"]
+    cfg = TrainConfig("classifier", optimizer="adam", lr=0.03, batch_size=16, seed=3,
+                      settings=net.defaults)
+    shared_tr = pickle.loads(shared_state(cfg, None, 250, "en"))
+    again = pickle.loads(shared_state(cfg, None, 250, "en"))
+    assert again is not shared_tr  # every session unpickles its own copy
+    plain = new_trainer(cfg, None)
+    plain.run(250)
+    assert shared_tr.history.steps == plain.history.steps == 250
+    assert shared_tr.history.losses == plain.history.losses
+    for n in plain.params:
+        assert np.array_equal(shared_tr.params[n].detach().numpy(),
+                              plain.params[n].detach().numpy()), n
+    # training on from a shared state is the same as training further in one go
+    shared_tr.run(7)
+    plain.run(7)
+    assert shared_tr.history.losses == plain.history.losses

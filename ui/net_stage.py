@@ -4,6 +4,7 @@ for the screen (projector, laptop, phone), autoplay of a new chunk, stuck notes.
 from __future__ import annotations
 
 import json
+import pickle
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -12,8 +13,10 @@ from graphviz_tools.diagnose import diagnose
 from graphviz_tools.episode import Episode
 from graphviz_tools.i18n import t
 from graphviz_tools.stage_figure import stage_figure
-from graphviz_tools.training import Trainer
+from graphviz_tools.training import TrainConfig, Trainer
 from ui.common import classroom
+from ui.shared import shared
+from ui.training import shared_state
 
 P = "net."
 CHUNK = 300  # steps the server trains per Play chunk (the defaults fit within one)
@@ -32,14 +35,6 @@ class Checked(go.Figure):
         return self._ready
 
 
-def episode_for(tr: Trainer) -> Episode:
-    """One Episode per trainer: frames of earlier steps are made once."""
-    ep = st.session_state.get(P + "episode")
-    if ep is None or ep.trainer is not tr:
-        ep = st.session_state[P + "episode"] = Episode(tr)
-    return ep
-
-
 def phone() -> bool:
     """A phone's browser: the stage stacks (network, data, loss, text)."""
     ua = (st.context.headers or {}).get("User-Agent", "")
@@ -54,16 +49,27 @@ def _size() -> dict:
     return {"stacked": False, "height": 470, "font": 14}
 
 
-def stage(tr: Trainer, start: int, lang: str, autoplay: bool = False) -> None:
-    """The one figure: network, data + boundary, loss, explanation, with frames."""
-    ep = episode_for(tr)
+@shared("net.stage", max_entries=64, max_bytes=160 * 2**20)
+def _shared_figure(config: TrainConfig, upload: bytes | None, steps: int, start: int,
+                   lang: str, size: tuple) -> dict:
+    """The stage figure of the shared trainer after `steps` steps: training is
+    deterministic, so every session with these settings sees this one figure."""
+    tr = pickle.loads(shared_state(config, upload, steps, lang))
+    return stage_figure(Episode(tr), start, lang, **dict(size))
+
+
+def stage(tr: Trainer, start: int, lang: str, autoplay: bool = False,
+          upload: bytes | None = None) -> None:
+    """The one figure: network, data + boundary, loss, explanation, with frames
+    (made once for all sessions with the same settings, upload and steps)."""
     start = min(start, tr.history.steps)
     size = _size()
     memo = st.session_state.setdefault(P + "stage_memo", {})
     key = (id(tr), tr.history.steps, start, lang, tuple(size.items()))
     if key not in memo:
         memo.clear()  # one figure per session: older ones are never shown again
-        memo[key] = Checked(stage_figure(ep, start, lang, **size))
+        memo[key] = Checked(_shared_figure(tr.config, upload, tr.history.steps, start, lang,
+                                           tuple(size.items())))
     fig = memo[key]
     with st.container(key="net-stage"):
         st.plotly_chart(fig, key=P + "episode", width="stretch", theme=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from graphviz_tools.sandbox import run
 from graphviz_tools.training import History, TrainConfig, Trainer
 from graphviz_tools.updates import STATE_SYMBOLS, UPDATE_RULES, sgd_check, update_rows
 from ui.common import localize, show_error
+from ui.shared import shared
 
 P = "net."
 
@@ -32,12 +34,16 @@ def trainer_for(config: TrainConfig, upload: bytes | None) -> Trainer:
     return st.session_state[P + "trainer"]
 
 
-def reset(config: TrainConfig, upload: bytes | None) -> None:
+def new_trainer(config: TrainConfig, upload: bytes | None) -> Trainer:
     net = NETWORKS[config.network]
     s: NetSettings = config.settings
     # the upload is parsed in an envelope worker (issue 11)
     data = net.data(s, config.seed, run("csv", upload) if upload else None)
-    st.session_state[P + "trainer"] = Trainer(config, net.build(s, config.seed), data, s.loss)
+    return Trainer(config, net.build(s, config.seed), data, s.loss)
+
+
+def reset(config: TrainConfig, upload: bytes | None) -> None:
+    st.session_state[P + "trainer"] = new_trainer(config, upload)
     st.session_state.pop(P + "view", None)
     st.session_state.pop(P + "start", None)  # the stage opens on the new run's step 0
 
@@ -84,19 +90,33 @@ def update_panel(tr: Trainer, step: int, lang: str) -> None:
         st.warning(t("net.no_zero_grad", lang), icon=":material/warning:")
 
 
-def train(tr: Trainer, n: int, lang: str) -> Trainer:
-    """`tr.run(n)` inside the envelope (issue 11): the trained copy replaces this
-    session's trainer. Long runs go in chunks of CHUNK steps, one budget each."""
+CHUNK = 100  # steps per envelope call: the biggest network here takes ~0.7 s CPU
+SHARED_EVERY = 100  # shared training states are kept at multiples of this many steps
+
+
+@shared("net.trained", max_entries=48, max_bytes=192 * 2**20)
+def shared_state(config: TrainConfig, upload: bytes | None, steps: int, lang: str) -> bytes:
+    """A trainer of `config` after `steps` steps, pickled (read-only bytes). Training is
+    deterministic, so every session that asks for the same (settings, steps) — a class
+    opening one link, or pressing Play from the same point — shares this computation
+    (issue 16); each state starts from the shared state SHARED_EVERY steps earlier."""
+    before = (steps - 1) // SHARED_EVERY * SHARED_EVERY
+    tr = (pickle.loads(shared_state(config, upload, before, lang)) if before
+          else new_trainer(config, upload))
+    if steps > before:
+        tr = run("train", tr, steps - before, lang=lang)  # one envelope call, one budget
+    return pickle.dumps(tr, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def trained(config: TrainConfig, upload: bytes | None, steps: int, lang: str) -> Trainer:
+    """This session's own copy of the shared trainer after `steps` steps."""
     try:
-        for done in range(0, n, CHUNK):
-            tr = run("train", tr, min(CHUNK, n - done), lang=lang)
-    except ProgramError as err:  # the steps done so far stay
+        tr = pickle.loads(shared_state(config, upload, steps, lang))
+    except ProgramError as err:  # past the budget: the session keeps what it had
         show_error(err, "", lang)
+        return st.session_state[P + "trainer"]
     st.session_state[P + "trainer"] = tr
     return tr
-
-
-CHUNK = 100  # steps per envelope call: the biggest network here takes ~0.7 s CPU
 
 
 def history_rows(h: History) -> list[dict]:
