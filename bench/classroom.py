@@ -25,9 +25,10 @@ ARRIVAL_S = 20.0  # the whole class arrives within this window
 TIMEOUT_MS = 120_000
 LAB_LINK = "/expression_lab?preset=seed-2layer"
 NET_LINK = "/tiny_network?network=classifier&dataset=moons&trained=1000"
-# What counts as "the stage is visible": the page's main figure has drawn its shapes.
-STAGE = ".js-plotly-plot .main-svg"
-PLAY = "button:has-text('Play'), .bp-play"
+# What counts as "the stage is visible": the page's stage has drawn its figure.
+STAGE = {"lab": ".bp-stage[data-ready='1'] .bp-plot .main-svg",
+         "net": ".st-key-net-stage .js-plotly-plot .main-svg"}
+PLAY = {"lab": ".bp-stage .bp-play", "net": ".st-key-net-stage .updatemenu-button"}
 HOSTILE = "x = torch.ones(100, 100, requires_grad=True)\n" + "x = x @ x + x\n" * 250
 
 
@@ -48,12 +49,12 @@ async def _offline(ctx) -> None:  # noqa: ANN001
     await ctx.route("**/*", guard)
 
 
-async def _visit(page, url: str, s: Session) -> None:  # noqa: ANN001
+async def _visit(page, url: str, which: str, s: Session) -> None:  # noqa: ANN001
     t0 = time.monotonic()
     await page.goto(url, wait_until="commit")
-    await page.wait_for_selector(STAGE, state="visible", timeout=TIMEOUT_MS)
+    await page.wait_for_selector(STAGE[which], state="visible", timeout=TIMEOUT_MS)
     s.stage_s.append(time.monotonic() - t0)
-    play = page.locator(PLAY).first
+    play = page.locator(PLAY[which]).first
     if await play.is_visible():
         await play.click(no_wait_after=True, timeout=10_000)
     else:
@@ -73,8 +74,8 @@ async def _student(browser, base: str, delay: float, keep: list | None = None  #
     page = await ctx.new_page()
     page.on("pageerror", lambda e: s.errors.append(f"page error: {e}"))
     try:
-        await _visit(page, base + LAB_LINK, s)
-        await _visit(page, base + NET_LINK, s)
+        await _visit(page, base + LAB_LINK, "lab", s)
+        await _visit(page, base + NET_LINK, "net", s)
     except Exception as e:  # noqa: BLE001 - a timeout is an error of this session
         s.errors.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
     finally:
@@ -178,7 +179,7 @@ def cold_start(rows: list) -> None:
             page.goto(url + LAB_LINK, wait_until="commit")
             page.wait_for_selector("h1", timeout=TIMEOUT_MS)
             first = time.monotonic() - t0
-            page.wait_for_selector(STAGE, state="visible", timeout=TIMEOUT_MS)
+            page.wait_for_selector(STAGE["lab"], state="visible", timeout=TIMEOUT_MS)
             stage = time.monotonic() - t0
         browser.close()
     rows.append(row("cold start: server healthy", f"{healthy:.2f} s", "", None))
