@@ -23,7 +23,7 @@ from bench.timing import row
 
 ARRIVAL_S = 20.0  # the whole class arrives within this window
 TIMEOUT_MS = 120_000
-LAB_LINK = "/expression_lab?preset=seed-2layer"
+LAB_LINK = "/?preset=seed-2layer"  # the lab is the default page: served at the root
 NET_LINK = "/tiny_network?network=classifier&dataset=moons&trained=1000"
 # What counts as "the stage is visible": the page's stage has drawn its figure.
 STAGE = {"lab": ".bp-stage[data-ready='1'] .bp-plot .main-svg",
@@ -93,7 +93,7 @@ async def _hostile(browser, base: str, stop: asyncio.Event) -> int:  # noqa: ANN
     page = await ctx.new_page()
     sent = 0
     try:
-        await page.goto(base + "/expression_lab", wait_until="commit")
+        await page.goto(base + "/", wait_until="commit")
         await page.wait_for_selector("textarea", timeout=TIMEOUT_MS)
         while not stop.is_set():
             box = page.locator("textarea").first
