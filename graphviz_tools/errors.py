@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .i18n import DEFAULT_LANG, catalog, t
 
@@ -26,15 +27,17 @@ class ProgramError(Exception):
         self.lang = lang
         super().__init__(self.message)
 
-    def in_lang(self, lang: str) -> str:
-        body = t(f"err.{self.key}", lang, **spoken(self.key, self.params, lang))
+    def in_lang(self, lang: str, fmt: Callable[..., str] = t) -> str:
+        """The message in `lang`; `fmt` formats each catalog entry (the pages pass one
+        that escapes user text for Markdown: ui/safe_text.py)."""
+        body = fmt(f"err.{self.key}", lang, **spoken(self.key, self.params, lang))
         if "suggest" in self.params:  # "did you mean …" from the allow-lists
-            body += " " + t("err.did_you_mean", lang, name=self.params["suggest"])
+            body += " " + fmt("err.did_you_mean", lang, name=self.params["suggest"])
         if "elsewhere" in self.params:  # the app does it, on another page
-            body += " " + t(f"err.elsewhere.{self.params['elsewhere']}", lang)
+            body += " " + fmt(f"err.elsewhere.{self.params['elsewhere']}", lang)
         if self.line is None:
             return body
-        where = t("err.where", lang, line=self.line, col=self.col or 1)
+        where = fmt("err.where", lang, line=self.line, col=self.col or 1)
         return f"{where}: {body}"
 
     @property

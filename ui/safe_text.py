@@ -14,7 +14,7 @@ from __future__ import annotations
 import string
 import unicodedata
 
-from graphviz_tools.errors import ProgramError, spoken
+from graphviz_tools.errors import ProgramError
 from graphviz_tools.i18n import t
 
 _PUNCT = {ord(c): "\\" + c for c in string.punctuation}
@@ -50,13 +50,6 @@ def safe_t(key: str, lang: str, **params: object) -> str:
 
 
 def error_text(err: ProgramError, lang: str) -> str:
-    """An error's one-line message, Markdown-safe (compare ProgramError.in_lang)."""
-    # Python's/PyTorch's English explained in the UI language, as in_lang does
-    body = safe_t(f"err.{err.key}", lang, **spoken(err.key, err.params, lang))
-    if "suggest" in err.params:  # "did you mean …" from the allow-lists
-        body += " " + safe_t("err.did_you_mean", lang, name=err.params["suggest"])
-    if "elsewhere" in err.params:  # the app does it, on another page
-        body += " " + safe_t(f"err.elsewhere.{err.params['elsewhere']}", lang)
-    if err.line is None:
-        return body
-    return f"{safe_t('err.where', lang, line=err.line, col=err.col or 1)}: {body}"
+    """An error's one-line message, Markdown-safe: ProgramError.in_lang with every
+    parameter escaped for where the catalog puts it."""
+    return err.in_lang(lang, safe_t)
