@@ -240,3 +240,26 @@ def warm_meta() -> None:
     process): pay it before any program's clock starts (forkserver, CLI, first run)."""
     m = torch.empty(2, 2, device="meta")
     torch.add(m, m), torch.diag(m), m.sum(0), m @ m  # noqa: B018
+    net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU())
+    module_check(DEFAULT_WARM_LIMITS, _never, net, [torch.ones(2, 2)])  # linear's meta path
+    for loss in (torch.nn.MSELoss(), torch.nn.CrossEntropyLoss(), torch.nn.BCEWithLogitsLoss()):
+        module_check(DEFAULT_WARM_LIMITS, _never, loss, [torch.ones(2, 2), torch.ones(2, 2)])
+
+
+def module_check(limits: Limits, err: Err, module: torch.nn.Module, args: list) -> None:
+    """A module or loss called on shape-only tensors (its weights too) before the real
+    call: `nn.Linear(1, 10000)(torch.ones(10000, 1))` is refused before 400 MB are
+    taken, as call_check does for torch functions."""
+    params = {k: _meta(v) for k, v in (*module.named_parameters(), *module.named_buffers())}
+    try:
+        out = torch.func.functional_call(module, params, tuple(_meta(list(args))))
+    except Exception:  # noqa: BLE001 - the real call reports the real error
+        return
+    _shape_check(limits, err, out)
+
+
+def _never(key: str, **params: Any) -> ProgramError:
+    return ProgramError(key, **params)
+
+
+DEFAULT_WARM_LIMITS = Limits()

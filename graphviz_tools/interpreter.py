@@ -20,7 +20,7 @@ from .errors import ProgramError, backward_error_key
 from .expression import Program, dotted, literal_index
 from .fmt import first_line as _first_line
 from .fmt import show
-from .language import DTYPES, FACTORIES, RANDOM, TORCH_FUNCTIONS
+from .language import DTYPES, FACTORIES, RANDOM, TENSOR_ATTRS, TORCH_FUNCTIONS
 from .limits import Limits
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
@@ -366,6 +366,8 @@ class Interpreter:
                             kind=type(obj).__name__)
         if kwargs:
             raise self._err("keyword", node, name=next(iter(kwargs)))
+        guards.module_check(self.limits, lambda key, **kw: self._err(key, node, **kw), obj,
+                            args)
         return self._invoke(obj, args, {}, node)
 
     def _invoke(self, fn: Callable, args: list, kwargs: dict, node: ast.AST) -> Any:
@@ -393,6 +395,8 @@ class Interpreter:
             raise self._err("attribute", e, name=f".{e.attr}")
         if e.attr == "grad" and self.fd_mode:
             return None
+        if e.attr not in TENSOR_ATTRS:  # e.g. a module's `.bias` asked of a tensor
+            raise self._err("attribute", e, name=f".{e.attr}")
         return getattr(obj, e.attr)
 
     def subscript(self, e: ast.Subscript) -> Any:

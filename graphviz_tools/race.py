@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import torch
@@ -70,15 +71,24 @@ def _trainer(base: TrainConfig, racer: Racer, model: nn.Module, data: dict[str, 
                        copy.deepcopy(model), data, loss)
 
 
+Runner = Callable[[Trainer, int], Trainer]  # trains n more steps; may return a copy
+
+
+def run_here(tr: Trainer, steps: int) -> Trainer:
+    """The default runner: train in this process (the CLI and tests; the pages pass
+    one that trains in envelope workers, chunk by chunk)."""
+    tr.run(steps)
+    return tr
+
+
 def run_race(base: TrainConfig, racers: tuple[Racer, ...], model: nn.Module,
-             data: dict[str, torch.Tensor], loss: str, steps: int) -> Race:
+             data: dict[str, torch.Tensor], loss: str, steps: int,
+             run: Runner = run_here) -> Race:
     """Train every racer `steps` steps from `model`'s weights (the model is not touched)."""
     if not MIN_RACERS <= len(racers) <= MAX_RACERS:
         raise ProgramError("race_count", n=len(racers), low=MIN_RACERS, high=MAX_RACERS)
     racers = tuple(r.check() for r in racers)
-    trainers = [_trainer(base, r, model, data, loss) for r in racers]
-    for tr in trainers:
-        tr.run(steps)
+    trainers = [run(_trainer(base, r, model, data, loss), steps) for r in racers]
     return Race(racers, trainers)
 
 
@@ -130,21 +140,20 @@ def join(past: History, at: int, future: History) -> History:
 
 def run_branch(base: TrainConfig, original: Racer, at: int, branch: Racer, model: nn.Module,
                data: dict[str, torch.Tensor], loss: str, steps: int,
-               original_run: Trainer | None = None) -> Race:
+               original_run: Trainer | None = None, run: Runner = run_here) -> Race:
     """The original run (`steps` steps) and a branch from its step `at` with `branch`'s
     optimizer and lr. The branch's past is the original's, replayed by the same seed."""
     original, branch = original.check(), branch.check()
     if not 0 <= at <= steps:
         raise ProgramError("branch_at", steps=steps)
     if original_run is None:
-        original_run = _trainer(base, original, model, data, loss)
-        original_run.run(steps)
-    past = _trainer(base, original, model, data, loss)
-    past.run(at)  # replay: same seed, same start, same batches -> the same first `at` steps
+        original_run = run(_trainer(base, original, model, data, loss), steps)
+    # replay: same seed, same start, same batches -> the same first `at` steps
+    past = run(_trainer(base, original, model, data, loss), at)
     cp = capture(past)
     future = resume(cp, replace(base, optimizer=branch.optimizer, lr=branch.lr), model, data,
                     loss)
-    future.run(steps - at)
+    future = run(future, steps - at)
     # the branch trainer's own history covers steps at..N; show the whole timeline
     future.history = join(past.history, at, future.history)
     return Race((original, branch), [original_run, future], branch_at=at)

@@ -41,9 +41,11 @@ ACTIONS: dict[str, str] = {
     "csv": "graphviz_tools.actions:csv",
     "checkpoint": "graphviz_tools.actions:checkpoint",
     "train": "graphviz_tools.actions:train",
+    "race_figure": "graphviz_tools.race_figures:race_figure",
     "probe": "graphviz_tools.actions:probe",  # tests and bench: misbehave on purpose
 }
-PRELOAD = ["torch", "graphviz_tools.worker", "graphviz_tools.actions", "graphviz_tools.warm"]
+PRELOAD = ["torch", "graphviz_tools.worker", "graphviz_tools.actions", "graphviz_tools.warm",
+           "graphviz_tools.race_figures"]
 
 
 @dataclass(frozen=True)

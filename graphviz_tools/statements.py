@@ -208,7 +208,8 @@ def format_value(v: Any, spec: str, width: int, node: ast.AST) -> str:
             return format(v.item(), "")
         return show(v)
     m = _SPEC.fullmatch(spec)
-    if m is None or int(m["w"] or 0) > width or int(m["p"] or 0) > width:
+    # widths are compared as text length first: int() of a 5,000-digit width raises
+    if m is None or any(len(m[g] or "") > 4 or int(m[g] or 0) > width for g in ("w", "p")):
         raise _err("format_spec", node, spec=spec[:20], limit=width)
     if isinstance(v, torch.Tensor):
         if v.numel() != 1:

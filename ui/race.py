@@ -13,13 +13,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from examples.networks import NETWORKS
-from graphviz_tools.datasets import parse_csv
+from graphviz_tools import sandbox
 from graphviz_tools.i18n import t
 from graphviz_tools.race import MAX_RACERS, Race, Racer, run_branch, run_race
-from graphviz_tools.race_figures import race_figure
 from graphviz_tools.race_notes import entry_label
-from graphviz_tools.training import OPTIMIZERS, TrainConfig
+from graphviz_tools.training import OPTIMIZERS, TrainConfig, Trainer
 from ui.shared import shared
+from ui.training import CHUNK
 
 R = "race."
 LRS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 0.5, 1.0]
@@ -67,8 +67,16 @@ def _clean_state(config: TrainConfig, entries: list[str]) -> None:
 def _setup(config: TrainConfig, upload: bytes | None) -> tuple[Any, dict, str]:
     net = NETWORKS[config.network]
     s = config.settings
-    data = net.data(s, config.seed, parse_csv(upload) if upload else None)
+    # the upload is parsed in an envelope worker (issue 11)
+    data = net.data(s, config.seed, sandbox.run("csv", upload) if upload else None)
     return net.build(s, config.seed), data, s.loss
+
+
+def _in_envelope(tr: Trainer, steps: int) -> Trainer:
+    """The race's runner: training in envelope workers, CHUNK steps (one budget) each."""
+    for done in range(0, steps, CHUNK):
+        tr = sandbox.run("train", tr, min(CHUNK, steps - done))
+    return tr
 
 
 @shared("race", max_entries=8)
@@ -76,7 +84,7 @@ def _race(config: TrainConfig, racers: tuple[Racer, ...], steps: int,
           upload: bytes | None) -> Race:
     """One computation per race, shared by every session that asks for it (a link
     handed to a class); nothing mutates a Race, or a figure, once made."""
-    return run_race(config, racers, *_setup(config, upload), steps)
+    return run_race(config, racers, *_setup(config, upload), steps, run=_in_envelope)
 
 
 @shared("race.branch", max_entries=8)
@@ -84,7 +92,8 @@ def _branch(config: TrainConfig, racers: tuple[Racer, ...], steps: int, upload: 
             original: Racer, at: int, branch: Racer) -> Race:
     race = _race(config, racers, steps, upload)  # the original run, already trained
     done = race.trainers[race.racers.index(original)]
-    return run_branch(config, original, at, branch, *_setup(config, upload), steps, done)
+    return run_branch(config, original, at, branch, *_setup(config, upload), steps, done,
+                      run=_in_envelope)
 
 
 @shared("race.figure", max_entries=16)
@@ -93,7 +102,9 @@ def _figure(config: TrainConfig, racers: tuple[Racer, ...], steps: int, upload: 
     race = _race(config, racers, steps, upload) if branch is None else \
         _branch(config, racers, steps, upload, *branch)
     name, _, index = entry.rpartition(":")
-    return race_figure(race, NETWORKS[config.network].task, name, int(index), lang)
+    # boundaries for every racer and frame: a figure's work goes in a worker too
+    return sandbox.run("race_figure", race, NETWORKS[config.network].task, name, int(index),
+                       lang, lang=lang)
 
 
 def _chart(fig: dict, key: str) -> None:

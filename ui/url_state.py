@@ -40,7 +40,11 @@ def one_of(options: Callable[[], Any]) -> Check:
 def clamp(lo: float, hi: float) -> Check:
     """A number in [lo, hi]; outside it is clamped (a notice says so); nan/inf ignored."""
     def check(v: Any) -> Any:
-        if not math.isfinite(v):
+        try:  # a 400-digit int overflows isfinite: out of range, like nan
+            finite = math.isfinite(v)
+        except OverflowError:
+            finite = False
+        if not finite:
             raise ValueError(v)
         out = min(max(v, lo), hi)
         if out != v:
@@ -200,7 +204,7 @@ def restore(page: str) -> None:
                     st.session_state[p.key + name] = _checked(p, float(value), noticed)
             elif p.key not in st.session_state or p in GLOBAL:
                 st.session_state[p.key] = _checked(p, _decode(p.kind, raw), noticed)
-        except ValueError:
+        except (ValueError, OverflowError):
             noticed.append(p.query)
     if noticed:
         st.toast(t("url.ignored", lang_of(), names=", ".join(dict.fromkeys(noticed))),

@@ -1,0 +1,40 @@
+"""Cases a reviewer found after the issue-11/13 merge: each refused clearly, never
+"internal", and a module's oversized result refused before it is allocated."""
+
+from __future__ import annotations
+
+import resource
+
+import pytest
+
+from graphviz_tools import ProgramError, run_program
+
+CASES = [
+    # a module's result past the element limit: refused from its meta dry run
+    ("import torch.nn as nn\nm = nn.Linear(1, 10000)\nx = torch.ones(10000, 1)\ny = m(x)",
+     "tensor_size"),
+    ("import torch.nn as nn\nf = nn.MSELoss(reduction='none')\n"
+     "y = f(torch.ones(3000, 1), torch.ones(1, 3000))", "tensor_size"),
+    # a module's attribute asked of a tensor
+    ("x = torch.ones(1, requires_grad=True)\ny = x.bias", "attribute"),
+    # a format width of 5,000 digits
+    ('x = torch.ones(1, requires_grad=True)\nprint(f"{1.0:' + "9" * 5000 + '}")\ny = x * 2',
+     "format_spec"),
+]
+
+
+@pytest.mark.parametrize(("src", "key"), CASES)
+def test_refused_clearly_before_memory_is_taken(src: str, key: str) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ProgramError) as err:
+        run_program(src)
+    assert err.value.key == key
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100  # the 400 MB Linear output was never allocated
+
+
+def test_huge_integer_in_a_link_is_ignored_not_a_crash() -> None:
+    from tests.helpers import app_test
+
+    at = app_test(None, {"step": "1" + "0" * 400, "seed": "9" * 400})
+    assert not at.exception
