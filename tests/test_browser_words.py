@@ -86,7 +86,7 @@ def _bengali(browser: object) -> object:
     return ctx
 
 
-@pytest.mark.parametrize("path, ready", [("", "svg .node"), ("tiny_network", "h1"),
+@pytest.mark.parametrize("path, ready", [("", ".bp-stage[data-ready='1']"), ("tiny_network", "h1"),
                                          ("model_anatomy", "svg .node"), ("learn", "h1")])
 def test_every_page_in_bengali_has_no_english_words(browser, server: str, path: str,  # noqa: ANN001
                                                     ready: str) -> None:

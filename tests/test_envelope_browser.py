@@ -36,7 +36,7 @@ def _no_markup_from(page) -> None:  # noqa: ANN001
 def test_user_text_makes_no_markup_on_the_page(page, server: str) -> None:  # noqa: ANN001
     _offline(page)
     page.goto(server + "/?lang=en")
-    page.wait_for_selector("svg .node", timeout=60_000)
+    page.wait_for_selector(".bp-stage[data-ready='1']", timeout=60_000)  # the lab's stage
     code = page.locator("textarea").first
     code.fill(HOSTILE)
     code.press("Control+Enter")
