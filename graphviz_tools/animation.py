@@ -51,6 +51,21 @@ def _lines(g: Graph, n: Node, lang: str) -> list[str]:
     return [" · ".join(_head(g, n, lang))]
 
 
+def edge_traces(lay: Layout, arrow: int) -> list[dict[str, Any]]:
+    """One line trace per edge along Graphviz's spline, an arrowhead at its tip
+    (geometry, sent once; frames restyle colour and width)."""
+    traces = []
+    for _, _, pts in lay.edges:
+        xs, ys = _bezier(pts) if pts else ([], [])
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": xs, "y": ys,
+                       "hoverinfo": "skip", "showlegend": False,
+                       "line": {"color": EDGE_COLOR, "width": EDGE_WIDTH},
+                       "marker": {"symbol": "arrow", "angleref": "previous",
+                                  "color": EDGE_COLOR,
+                                  "size": [0] * (len(xs) - 1) + [arrow]}})
+    return traces
+
+
 def layout_dot(graph: Graph, lang: str = DEFAULT_LANG, rankdir: str = "TB") -> str:
     """Structure-only DOT with fixed box sizes that fit the animation's labels.
 
@@ -175,14 +190,7 @@ def _build(g: Graph, all_steps: list[tuple[Step, Graph]], lang: str,
     start = min(max(start, 0), len(all_steps) - 1) if all_steps else 0
     first, g0 = all_steps[start] if all_steps else (None, g)
     n_edges = len(g.edges)
-    data: list[dict[str, Any]] = []
-    for _, _, pts in lay.edges:
-        xs, ys = _bezier(pts) if pts else ([], [])
-        data.append({"type": "scatter", "mode": "lines+markers", "x": xs, "y": ys,
-                     "hoverinfo": "skip", "showlegend": False,
-                     "line": {"color": EDGE_COLOR, "width": EDGE_WIDTH},
-                     "marker": {"symbol": "arrow", "angleref": "previous", "color": EDGE_COLOR,
-                                "size": [0] * (len(xs) - 1) + [11]}})
+    data: list[dict[str, Any]] = edge_traces(lay, arrow=11)
     for n in g0.nodes:
         x, y, w, h = lay.nodes[n.id]
         xs, ys = _box(x, y, w, h)

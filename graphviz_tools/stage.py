@@ -16,11 +16,11 @@ from typing import Any
 from .animation import (
     EDGE_WIDTH,
     FONT_PX,
-    _bezier,
     _box,
     _label,
     _midpoint,
     _node_style,
+    edge_traces,
     layout_dot,
 )
 from .fmt import compact
@@ -45,14 +45,7 @@ def stage_figure(trace: Trace, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     last = all_steps[-1]
     overview = replace(last, node="", flows={}, terms=())  # no node lit, every number shown
     lay = layout(layout_dot(g, lang))
-    data: list[dict[str, Any]] = []
-    for _, _, pts in lay.edges:
-        xs, ys = _bezier(pts) if pts else ([], [])
-        data.append({"type": "scatter", "mode": "lines+markers", "x": xs, "y": ys,
-                     "hoverinfo": "skip", "showlegend": False,
-                     "line": {"color": EDGE_COLOR, "width": EDGE_WIDTH},
-                     "marker": {"symbol": "arrow", "angleref": "previous",
-                                "color": EDGE_COLOR, "size": [0] * (len(xs) - 1) + [13]}})
+    data: list[dict[str, Any]] = edge_traces(lay, arrow=13)
     for node in g.nodes:
         x, y, w, h = lay.nodes[node.id]
         xs, ys = _box(x, y, w, h)
