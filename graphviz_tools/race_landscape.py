@@ -6,10 +6,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from .race import Race
-from .training import loss_of
+from .train_figures import loss_grid
 
 SIDE = 40  # landscape resolution (SIDE x SIDE model evaluations)
 MAX_PATH = 400  # points per drawn path (a long run is thinned, its ends kept)
@@ -46,20 +45,8 @@ def landscape(race: Race) -> Landscape | None:
     pad = 0.25 * (hi - lo) + 0.3
     xs, ys = np.linspace(lo[0] - pad[0], hi[0] + pad[0], SIDE), \
         np.linspace(lo[1] - pad[1], hi[1] + pad[1], SIDE)
-    tr = race.trainers[0]
-    x, y = tr.data["x"], tr.data["y"]
-    z = []
-    with torch.no_grad():
-        for vb in ys:
-            row = []
-            for va in xs:
-                params = {a: torch.tensor(va, dtype=torch.float32),
-                          b: torch.tensor(vb, dtype=torch.float32)}
-                pred, _ = torch.func.functional_call(tr.model, params, (x,))
-                loss = float(loss_of(tr.loss, pred, y))
-                row.append(round(math.log10(max(loss, 1e-12)), 3) if math.isfinite(loss)
-                           else None)
-            z.append(row)
+    z = [[round(math.log10(max(v, 1e-12)), 3) if math.isfinite(v) else None for v in row]
+         for row in loss_grid(race.trainers[0], a, b, xs, ys)]
     starts = [race.branch_at if race.branch_at and i == 1 else 0 for i in range(len(points))]
     return Landscape((a, b), xs.round(4).tolist(), ys.round(4).tolist(), z,
                      [_thin(p[s:]) for p, s in zip(points, starts, strict=True)], points)

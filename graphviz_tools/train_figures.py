@@ -121,6 +121,24 @@ def fit_figure(tr: Trainer, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     return {"data": data, "frames": frames, "layout": layout}
 
 
+def loss_grid(tr: Trainer, a: str, b: str, xs: np.ndarray, ys: np.ndarray
+              ) -> list[list[float]]:
+    """The training loss with the model's two parameters `a`, `b` set to every point
+    of the grid (rows follow `ys`): a two-parameter model's loss landscape."""
+    x, y = tr.data["x"], tr.data["y"]
+    z = []
+    with torch.no_grad():
+        for vb in ys:
+            row = []
+            for va in xs:
+                params = {a: torch.tensor(va, dtype=torch.float32),
+                          b: torch.tensor(vb, dtype=torch.float32)}
+                pred, _ = torch.func.functional_call(tr.model, params, (x,))
+                row.append(float(loss_of(tr.loss, pred, y)))
+            z.append(row)
+    return z
+
+
 def landscape_figure(tr: Trainer, lang: str = DEFAULT_LANG) -> dict[str, Any] | None:
     """For two-parameter models: the loss over the parameter plane, and the path the
     optimizer took on it. None for other models."""
@@ -133,17 +151,7 @@ def landscape_figure(tr: Trainer, lang: str = DEFAULT_LANG) -> dict[str, Any] | 
     path_b = [float(v) for v in h.params[b]]
     ra = np.linspace(min(path_a) - 1.5, max(path_a) + 1.5, 40)
     rb = np.linspace(min(path_b) - 1.5, max(path_b) + 1.5, 40)
-    x, y = tr.data["x"], tr.data["y"]
-    z = []
-    with torch.no_grad():
-        for vb in rb:
-            row = []
-            for va in ra:
-                params = {a: torch.tensor(va, dtype=torch.float32),
-                          b: torch.tensor(vb, dtype=torch.float32)}
-                pred, _ = torch.func.functional_call(tr.model, params, (x,))
-                row.append(round(float(loss_of(tr.loss, pred, y)), 4))
-            z.append(row)
+    z = [[round(v, 4) for v in row] for row in loss_grid(tr, a, b, ra, rb)]
     data = [{"type": "contour", "x": ra.round(3).tolist(), "y": rb.round(3).tolist(), "z": z,
              "colorscale": "Viridis", "contours": {"coloring": "heatmap"},
              "colorbar": {"title": {"text": t("train.loss", lang)}}},
