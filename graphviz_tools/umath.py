@@ -8,7 +8,7 @@ short) are converted; user names are plain identifiers and pass through.
 
 from __future__ import annotations
 
-from .graph import Graph
+from .graph import Graph, Node
 
 _SUP = dict(zip("0123456789+-=()nijTᵀ", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱʲᵀᵀ", strict=True))
 _SUB = dict(zip("0123456789+-=()aeijklmnoprstux", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₚᵣₛₜᵤₓ",
@@ -88,6 +88,16 @@ def unicode_math(latex: str) -> str:
 _SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "matmul": "@", "pow": "^"}
 
 
+def _constant(n: Node) -> str:
+    """The constant operand as PyTorch saved it (`other`, `exponent`), else `c`."""
+    for key in ("other", "exponent"):
+        v = n.saved_values.get(key)
+        if v is not None and v.numel == 1 and v.data is not None:
+            x = v.tensor().reshape(()).item()
+            return f"{x:g}" if isinstance(x, float) else str(x)
+    return "c"
+
+
 def node_label(g: Graph, node_id: str, max_chars: int = 18) -> str:
     """The program's name for a node, else a short expression of its inputs (`y × y`)."""
     from .ops import OPS
@@ -103,8 +113,9 @@ def node_label(g: Graph, node_id: str, max_chars: int = 18) -> str:
     sym = _SYMBOLS.get(key)
     if sym and len(args) == 2:
         text = f"{args[0]} {sym} {args[1]}"
-    elif sym and len(args) == 1:
-        text = f"{args[0]} {sym} c"  # `y * 3`: the constant is no graph node
+    elif sym and len(args) == 1:  # `y * 3`: the constant is no graph node
+        c = _constant(n)
+        text = f"{c} {sym} {args[0]}" if n.op.startswith("Rsub") else f"{args[0]} {sym} {c}"
     else:
         text = f"{key}({', '.join(args)})"
     return text if len(text) <= max_chars else text[:max_chars - 1] + "…"

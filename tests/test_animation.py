@@ -157,3 +157,12 @@ def test_standalone_stage_page_cannot_be_closed_by_program_text() -> None:
     assert page.count("<script>alert") == 0 and "&lt;/script&gt;" in page
     assert script_json({"t": "</script><!--&"}) == '{"t":"\\u003c/script\\u003e\\u003c!--\\u0026"}'
     assert "Plotly" in page and "bpStage.mount" in page and "<script src=" not in page
+
+
+def test_unnamed_nodes_show_their_constant_not_a_placeholder() -> None:
+    """`y * 3` reads `y × 3` on the stage; a constant PyTorch did not save stays `c`."""
+    from graphviz_tools.umath import node_label
+
+    tr = run_program("y = x * 2\nz = y * 3 + x / 4 + x ** 2 + (1 - x)", {"x": 3.0})
+    labels = {node_label(tr.graph, n.id) for n in tr.graph.nodes}
+    assert {"y × 3", "x ÷ 4", "x ^ 2", "c − x"} <= labels
