@@ -8,6 +8,7 @@ import pytest
 
 from graphviz_tools import run_program
 from graphviz_tools.export import animation_html
+from graphviz_tools.i18n import t
 
 pytestmark = pytest.mark.browser
 
@@ -60,14 +61,20 @@ def test_user_text_makes_no_markup_in_the_exported_html(page) -> None:  # noqa: 
     assert "</script><script>window.pwned=1" in page.locator("pre").inner_text()
 
 
+FIRST_CHOICE = {"/": "preset.seed-mean.title", "/tiny_network": "net.classifier.title"}
+
+
 @pytest.mark.parametrize("path", ["/", "/tiny_network"])
 def test_language_switch_back_and_forth(page, server: str, path: str) -> None:  # noqa: ANN001
     _offline(page)
     page.goto(server + path + "?lang=en")
     page.wait_for_selector("h1", timeout=60_000)
-    for label in ("বাংলা", "English", "বাংলা", "English"):
+    for label, lang in (("বাংলা", "bn"), ("English", "en"), ("বাংলা", "bn"), ("English", "en")):
         page.locator("[data-testid=stSidebar]").get_by_text(label, exact=True).click()
         page.wait_for_timeout(2500)
         assert page.locator("[data-testid=stException]").count() == 0, label
+        # the first select box (example / network) shows its choice in the new language
+        shown = page.locator("[data-testid=stSelectbox] input").first.input_value()
+        assert shown == t(FIRST_CHOICE[path], lang), (label, shown)
     # the page still works after the round trips: its preset menu changes the program
     assert page.locator("h1").count() == 1

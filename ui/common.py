@@ -71,6 +71,23 @@ def localize(text: str) -> str:
 
 def _sync_lang() -> None:
     st.query_params[LANG_KEY] = st.session_state[LANG_KEY]
+    relabel()
+
+
+_SETTABLE = (str, int, float)
+
+
+def relabel() -> None:
+    """Re-set every chosen widget value, so each select box shows its label in the new
+    language or digits: Streamlit's browser side keeps the label it last showed (the
+    choice stays right, the words stay old). Buttons and uploads hold bools/None/files,
+    which are skipped (their values may not be set)."""
+    for key in list(st.session_state):
+        value = st.session_state[key]
+        plain = isinstance(value, _SETTABLE) and not isinstance(value, bool)
+        if plain or (isinstance(value, list) and all(
+                isinstance(v, _SETTABLE) and not isinstance(v, bool) for v in value) and value):
+            st.session_state[key] = value
 
 
 def language_switch() -> None:
@@ -81,7 +98,7 @@ def language_switch() -> None:
     st.sidebar.radio(t("app.language", lang()), list(LANGUAGES), key=LANG_KEY,
                      format_func=LANGUAGES.get, horizontal=True, on_change=_sync_lang)
     if lang() == "bn":
-        st.sidebar.toggle(t("app.digits", lang()), key="digits")
+        st.sidebar.toggle(t("app.digits", lang()), key="digits", on_change=relabel)
 
 
 def page_style() -> None:
