@@ -115,7 +115,7 @@ def curves_view(tr: Trainer, config: TrainConfig) -> None:
     landscape = figure_of(tr, landscape_figure, L)
     if landscape is not None:
         st.plotly_chart(shown(landscape), key=P + "landscape")
-    st.download_button(t("export.history", L), lambda: csv_bytes(history_rows(tr.history)),
+    st.download_button(t("export.history", L), lambda: csv_bytes(history_rows(tr)),
                        file_name=f"{config.network}-history.csv", mime="text/csv",
                        key=P + "dl_csv", icon=":material/download:")
 

@@ -129,6 +129,9 @@ def test_no_test_loss_without_a_test_split(name: str) -> None:
     split = name == "classifier"
     assert has_test_split(tr) is split
     assert len(traces) == (2 if split else 1)
+    from ui.training import history_rows  # the CSV download: no test column either
+    rows = history_rows(tr)
+    assert len(rows) == 2 and ("test_loss" in rows[0]) is split
 
 
 def test_catalogs_hard_code_no_digit_system() -> None:

@@ -16,7 +16,8 @@ from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Value
 from graphviz_tools.i18n import t
 from graphviz_tools.sandbox import run
-from graphviz_tools.training import History, TrainConfig, Trainer
+from graphviz_tools.train_figures import has_test_split
+from graphviz_tools.training import TrainConfig, Trainer
 from graphviz_tools.updates import STATE_SYMBOLS, UPDATE_RULES, sgd_check, update_rows
 from ui.common import localize, show_error
 from ui.shared import shared
@@ -119,11 +120,15 @@ def trained(config: TrainConfig, upload: bytes | None, steps: int, lang: str) ->
     return tr
 
 
-def history_rows(h: History) -> list[dict]:
-    """One CSV row per step: loss, test loss, and every parameter's value and gradient."""
+def history_rows(tr: Trainer) -> list[dict]:
+    """One CSV row per step: loss, test loss (only when the data has a test split: else it
+    would repeat the training loss under another name), every parameter and gradient."""
+    h, test_split = tr.history, has_test_split(tr)
     rows = []
     for k in range(h.steps):
-        row: dict = {"step": k + 1, "loss": h.losses[k], "test_loss": h.test_losses[k]}
+        row: dict = {"step": k + 1, "loss": h.losses[k]}
+        if test_split:
+            row["test_loss"] = h.test_losses[k]
         for n in h.names:
             flat_after = h.params[n][k + 1].reshape(-1)
             flat_grad = h.grads[n][k].reshape(-1)
