@@ -24,9 +24,17 @@ PAGES = {  # url path -> (script, title key, icon)
     "model_anatomy": ("app_pages/model_anatomy.py", "anat.title", ":material/account_tree:"),
     "learn": ("app_pages/learn.py", "learn.title", ":material/school:"),
 }
-page = st.navigation([st.Page(script, title=t(title, lang()), icon=icon, url_path=path,
-                              default=path == "expression_lab")
-                      for path, (script, title, icon) in PAGES.items()])
+# The default page lives at /, so Streamlit answers /expression_lab (its name in the menu,
+# typed by hand) with "Page not found": there, the lab is served under its name too (the
+# root entry, which still reserves a url_path, takes another; ui.common hides the twin).
+ALIAS = (st.context.url or "").rstrip("/").endswith("/expression_lab")
+pages = [st.Page(script, title=t(title, lang()), icon=icon, default=path == "expression_lab",
+                 url_path="lab-root" if ALIAS and path == "expression_lab" else path)
+         for path, (script, title, icon) in PAGES.items()]
+if ALIAS:
+    script, title, icon = PAGES["expression_lab"]
+    pages.append(st.Page(script, title=t(title, lang()), icon=icon, url_path="expression_lab"))
+page = st.navigation(pages)
 name = page.url_path or "expression_lab"
 if "_envelope" not in st.session_state:  # once per session; the pool is per process
     st.session_state["_envelope"] = True

@@ -78,3 +78,16 @@ def test_language_switch_back_and_forth(page, server: str, path: str) -> None:  
         assert shown == t(FIRST_CHOICE[path], lang), (label, shown)
     # the page still works after the round trips: its preset menu changes the program
     assert page.locator("h1").count() == 1
+
+
+def test_the_lab_answers_at_its_menu_name_too(page, server: str) -> None:  # noqa: ANN001
+    """/expression_lab (the lab's name, typed by hand) is the lab, not "Page not found"."""
+    _offline(page)
+    page.goto(server + "/expression_lab?preset=seed-2layer&lang=bn")
+    page.wait_for_selector(".bp-stage[data-ready='1']", timeout=60_000)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator("h1").first.inner_text() == t("lab.title", "bn")
+    shown = page.locator("[data-testid=stSelectbox] input").first.input_value()
+    assert shown == t("preset.seed-2layer.title", "bn")  # the link's state came along
+    visible = [x for x in page.locator("[data-testid=stSidebarNavLink]").all() if x.is_visible()]
+    assert len(visible) == 4  # the alias is not a fifth menu entry

@@ -25,6 +25,7 @@ _CSS = """
   vertical-align: -0.1em; border: 2px solid; border-radius: 3px;}
 .st-key-share {position: fixed; top: .55rem; right: 3.6rem; z-index: 999991; width: auto;}
 .stMainBlockContainer {padding-top: 3.5rem;}
+[data-testid="stSidebarNavLink"][href$="/expression_lab"] {display: none;}  /* app.py's alias */
 @media (max-width: 640px) {  /* phones: the stage above the editor */
   .st-key-lab-top [data-testid="stHorizontalBlock"] {flex-direction: column-reverse;}}
 </style>
