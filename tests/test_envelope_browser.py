@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from backprop.draw.export import animation_html
+from backprop.i18n import t
 from graphviz_tools import run_program
-from graphviz_tools.export import animation_html
-from graphviz_tools.i18n import t
 
 pytestmark = pytest.mark.browser
 
