@@ -168,6 +168,7 @@
       drawData(f);
       drawNet(f);
       drawLoss(i);
+      el.dataset.painted = String(i);  // tests and the bench wait for a painted frame
     }
     return { show: show, ready: ready, plot: div };
   }

@@ -100,7 +100,8 @@
       return (cache[i] = out);
     }
     const st = { i: -1, playing: false, timer: null, scale: 1, rendered: 0, root: root,
-                 times: [] };
+                 times: [], log: [], n: frames.length,
+                 last: frames[frames.length - 1].name };
     root._bp = st;
 
     function show(i) {
@@ -110,8 +111,14 @@
       else window.Plotly.react(plot, traces(i), fig.layout,
                                { displayModeBar: false, staticPlot: true });
       st.rendered += 1;
-      st.times.push(performance.now());  // for the bench: frames per second while playing
+      const now = performance.now();  // for the bench: frames per second while playing
+      st.times.push(now);
       if (st.times.length > 200) st.times.shift();
+      const seq = st.rendered;  // the log keeps frames the screen showed: the last one
+      requestAnimationFrame(function () {  // drawn before a paint, at that paint
+        if (seq === st.rendered && st.log.length < 5000)
+          st.log.push([performance.now(), frames[i].name]);
+      });
       const ex = frames[i].explain || {};
       head.textContent = ex.head || "";
       body.textContent = "";
@@ -133,7 +140,10 @@
       if (st.i >= frames.length - 1) { stop(); return; }
       show(st.i + 1);
       // the next frame on the clock, not after this one's drawing: steady frames/s
-      st.due += Number(speed.value);
+      // (late after a busy moment: half a period from now, not a burst of frames
+      // drawn between two paints that nobody sees)
+      const sp = Number(speed.value);
+      st.due = Math.max(st.due + sp, performance.now() + sp / 2);
       st.timer = setTimeout(tick, Math.max(0, st.due - performance.now()));
     }
     function start() {
