@@ -46,7 +46,7 @@ def _plain(text: str) -> list[str]:
 def explain(ep: Episode, f: Frame, last: int, lang: str, native: bool) -> dict[str, Any]:
     """The explanation beside the stage: a head line and short body lines."""
     if f.step == 0:
-        head, *body = _plain(t("stage.start", lang))
+        head, *body = (digits(x, lang, native) for x in _plain(t("stage.start", lang)))
         return {"head": head, "body": body}
     same = ep.geometry.same_data
     body = [t("stage.loss_same" if same else "stage.loss", lang, loss=f"{f.loss:.4g}")]

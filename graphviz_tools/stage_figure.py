@@ -28,7 +28,7 @@ FPS = 20  # a frame every 50 ms
 SPEEDS = (("0.5×", 100), ("1×", 50), ("2×", 25))  # the player's choices, ms per frame
 # (network, data, loss) domains: [x0, x1, y0, y1], side by side or stacked (phone)
 WIDE = ((0.0, 0.3, 0.0, 1.0), (0.35, 0.67, 0.0, 1.0), (0.76, 1.0, 0.08, 0.86))
-STACKED = ((0.0, 0.47, 0.44, 1.0), (0.53, 1.0, 0.44, 1.0), (0.16, 1.0, 0.06, 0.3))
+STACKED = ((0.0, 0.47, 0.5, 1.0), (0.53, 1.0, 0.5, 1.0), (0.16, 1.0, 0.06, 0.36))
 
 
 def nodes(sizes: tuple[int, ...]) -> list[list[tuple[int, int]]]:

@@ -32,10 +32,10 @@ def phone() -> bool:
 def _size() -> dict:
     """The figure's own pixel size and type size; the player scales it to the screen."""
     if phone():
-        return {"stacked": True, "width": 380, "height": 470, "font": 13}
-    if classroom():  # fits 1280x720 with the controls; figure text >= 18 px
-        return {"stacked": False, "width": 1000, "height": 330, "font": 18}
-    return {"stacked": False, "width": 1100, "height": 400, "font": 14}
+        return {"stacked": True, "width": 380, "height": 400, "font": 13}
+    if classroom():  # fits 1280x720 with the controls; figure text >= 18 px once scaled
+        return {"stacked": False, "width": 1000, "height": 310, "font": 20}
+    return {"stacked": False, "width": 1000, "height": 370, "font": 16}
 
 
 @shared("net.stage", max_entries=64, max_bytes=160 * 2**20)
