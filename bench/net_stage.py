@@ -21,7 +21,9 @@ from pathlib import Path
 
 from bench.server import ARGS, CHROMIUM, ROOT, free_port, wait_healthy
 
-STAGE = ".st-key-net-stage .bp-stage"  # our player (ui/stage.py), Tiny Network painter
+# our player (ui/stage.py) with the Tiny Network painter; by the component key net.episode
+# (st-key-net-stage also names the step view's stepper below, key net.stage)
+STAGE = ".st-key-net-episode .bp-stage"
 PAINTED = f"{STAGE} .bp-plot[data-painted]"
 KB = 1024
 _ST = f"document.querySelector('{STAGE}')._bp"  # the player's state: its log of frames

@@ -45,7 +45,7 @@ async def _session(browser, url: str, i: int) -> tuple[object, list[str]]:  # no
     await page.get_by_role("button", name="Train 300 more steps").click(no_wait_after=True,
                                                                         timeout=180_000)
     await page.wait_for_function(  # the stage holds the second chunk's frames
-        "() => { const r = document.querySelector('.st-key-net-stage .bp-stage');"
+        "() => { const r = document.querySelector('.st-key-net-episode .bp-stage');"
         " return r && r._bp && r._bp.n > 49; }",
         timeout=180_000)
     if await page.locator("text=Traceback").count():
