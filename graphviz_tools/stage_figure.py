@@ -25,7 +25,7 @@ from .train_figures import NEG, POS
 WIDTHS = ((0.15, 0.7), (0.4, 1.6), (0.7, 3.0), (float("inf"), 5.0))
 NODE = 1.3  # a unit's square, in the drawing's units (units 2 apart, layers 4)
 FPS = 20  # a frame every 50 ms
-SPEEDS = (("0.5×", 100), ("1×", 50), ("2×", 25))  # the player's choices, ms per frame
+SPEEDS = (("0.5×", 2000 // FPS), ("1×", 1000 // FPS), ("2×", 500 // FPS))  # ms per frame
 # (network, data, loss) domains: [x0, x1, y0, y1], side by side or stacked (phone)
 WIDE = ((0.0, 0.3, 0.0, 1.0), (0.35, 0.67, 0.0, 1.0), (0.76, 1.0, 0.08, 0.86))
 STACKED = ((0.0, 0.47, 0.5, 1.0), (0.53, 1.0, 0.5, 1.0), (0.16, 1.0, 0.06, 0.36))

@@ -33,6 +33,7 @@ SIZES = {  # name -> (query, context options)
 TRAIN_MORE = {"en": "Train 300 more steps", "bn": "আরও 300 ধাপ ট্রেন করুন"}
 QUERY = {"en": "lang=en", "bn": "lang=bn&digits=1"}  # bn: the Bengali digits switch on
 BN_DIGITS = "০১২৩৪৫৬৭৮৯"
+TICKS = f"{STAGE} .xaxislayer-above text, {STAGE} .yaxislayer-above text"  # tick labels
 CURVES = {"en": "Loss and weights", "bn": "লস আর ওজন"}
 
 
@@ -127,6 +128,10 @@ def test_chosen_view_survives_training(browser, server: str, lang: str) -> None:
     page.get_by_role("button", name=TRAIN_MORE[lang]).click()
     page.wait_for_function(f"() => document.querySelector('{STAGE}')._bp.n > 49",
                            timeout=120_000)
+    # the new chunk plays at once, on from step 300 (where the last one ended)
+    page.wait_for_function(f"() => {{ const log = document.querySelector('{STAGE}')._bp.log;"
+                           " return log.length > 2 && Number(log[0][1]) >= 300; }",
+                           timeout=60_000)
     page.wait_for_timeout(1500)
     active = page.locator("[data-testid=stButtonGroup] [role=radio][aria-checked=true]")
     assert active.inner_text().strip() == CURVES[lang]
@@ -177,8 +182,8 @@ def test_bengali_digits_on_the_stage(browser, server: str) -> None:  # noqa: ANN
     page.wait_for_timeout(1000)
     page.keyboard.press("End")  # not a stage key: nothing moves
     page.keyboard.press("ArrowRight")
-    ticks = page.evaluate(f"() => [...document.querySelectorAll('{STAGE} .xtick text,"
-                          f" {STAGE} .ytick text')].map(t => t.textContent)")
+    ticks = page.evaluate(f"() => [...document.querySelectorAll('{TICKS}')]"
+                          ".map(t => t.textContent)")
     assert ticks and not any(_ascii_digits(x) for x in ticks)
     assert any(c in BN_DIGITS for x in ticks for c in x)
     words = caption(page)
@@ -187,7 +192,7 @@ def test_bengali_digits_on_the_stage(browser, server: str) -> None:  # noqa: ANN
     assert count.startswith("১ / ") and not _ascii_digits(count)
     page.goto(f"{server}/tiny_network?lang=en")
     page.wait_for_selector(f"{STAGE} .bp-plot[data-painted]", timeout=120_000)
-    ticks = page.evaluate(f"() => [...document.querySelectorAll('{STAGE} .xtick text')]"
+    ticks = page.evaluate(f"() => [...document.querySelectorAll('{TICKS}')]"
                           ".map(t => t.textContent)")
     assert any(_ascii_digits(x) for x in ticks)
     ctx.close()

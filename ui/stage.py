@@ -7,7 +7,9 @@ the server; Streamlit reruns only when the program or a setting changes.
 
 Any page can use it: the figure needs `data`, `frames` (each with `name`, `data`,
 `traces` and an optional `explain` = {"phase", "head", "body": [..], "math": [..]}),
-`layout.width/height` in pixels, and optionally `meta.font_px`.
+`layout.width/height` in pixels, and optionally `meta.font_px`. A figure whose
+`meta.painter` names a painter (assets/netstage.js: "net", the Tiny Network) is drawn
+by it instead: Plotly draws `data` once, the painter draws each frame's own payload.
 
 plotly.js (4.8 MB, shipped in the plotly package) is served once as a static file
 (`[server] enableStaticServing`) that the browser caches, never inside a rerun.

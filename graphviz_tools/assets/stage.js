@@ -177,7 +177,10 @@
       const pw = Math.min(Math.max(16 * rem, box.width * 0.42), 34 * rem);
       panel.style.flex = below ? "" : "0 0 " + pw + "px";
       const gw = below ? box.width : box.width - pw - 16;
-      const ph = below && !stacked ? panel.getBoundingClientRect().height + 16 : 0;
+      // the explanation's height, the tallest seen: a frame whose text wraps once more
+      // must not rescale the graph (and resize the stage, and refit, ...)
+      st.ph = Math.max(st.ph || 0, below && !stacked ? panel.getBoundingClientRect().height : 0);
+      const ph = st.ph ? st.ph + 16 : 0;
       const vh = window.innerHeight, ch = controls.getBoundingClientRect().height;
       // a stage near the top of the page fits the rest of the window (the projector)
       const top = Math.max(0, Math.min(box.top + window.scrollY, vh * 0.35));
