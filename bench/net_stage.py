@@ -248,7 +248,7 @@ def stage_rows(rows: list, baseline: str = "4d270c8") -> None:
                     f"{ours['fps']:.1f} frames/s", ">= 15", ours["fps"] >= 15))
     rows.append(row("  a one-line figure, same browser, same moment",
                     f"{ceiling:.1f} frames/s, ratio {ours['fps'] / ceiling:.2f}x", "", None))
-    rows.append(row("  frames drawn per second, no clock (player's bench)",
+    rows.append(row("  drawing calls per second, no clock (before raster)",
                     f"{ours['draw_rate']:.0f} frames/s", "", None))
     rows.append(row("  server messages during playback",
                     str(ours["messages_during_playback"]), "0",
