@@ -27,8 +27,8 @@ LAB_LINK = "/?preset=seed-2layer"  # the lab is the default page: served at the 
 NET_LINK = "/tiny_network?network=classifier&dataset=moons&trained=1000"
 # What counts as "the stage is visible": the page's stage has drawn its figure.
 STAGE = {"lab": ".bp-stage[data-ready='1'] .bp-plot .main-svg",
-         "net": ".st-key-net-stage .js-plotly-plot .main-svg"}
-PLAY = {"lab": ".bp-stage .bp-play", "net": ".st-key-net-stage .updatemenu-button"}
+         "net": ".st-key-net-episode .bp-plot[data-painted]"}
+PLAY = {"lab": ".bp-stage .bp-play", "net": ".st-key-net-episode .bp-play"}
 HOSTILE = "x = torch.ones(100, 100, requires_grad=True)\n" + "x = x @ x + x\n" * 250
 
 

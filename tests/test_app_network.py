@@ -19,24 +19,35 @@ def figures(at: AppTest) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
+def player_of(at: AppTest) -> dict:
+    """What the stage's player got: the figure, the frame it opens on, autoplay."""
+    return next(d for e in at.get("bidi_component") if e.proto.component_name == "bp_stage"
+                for d in [json.loads(e.proto.json)]
+                if d["fig"].get("meta", {}).get("painter") == "net")
+
+
 def stage_of(at: AppTest) -> dict:
     """The stage: the figure whose frames carry the unit heatmaps and the text."""
-    return next(f for f in figures(at) if f["layout"].get("xaxis4"))
+    return player_of(at)["fig"]
 
 
 def text_at(fig: dict, step: int) -> str:
     frame = next(f for f in fig["frames"] if f["name"] == str(step))
-    return frame["data"][-1]["text"][0]
+    return " ".join([frame["explain"]["head"], *frame["explain"]["body"]])
 
 
 def test_stage_is_there_before_any_click(at: AppTest) -> None:
     assert not at.exception
     fig = stage_of(at)
     assert fig["frames"][0]["name"] == "0" and fig["frames"][-1]["name"] == "300"
-    assert fig["layout"]["sliders"][0]["active"] == 0  # opens on the weights it starts from
-    assert fig["data"][0]["type"] == "heatmap"  # the decision boundary
-    assert sum(d["type"] == "heatmap" for d in fig["data"]) >= 1 + 16  # + each hidden unit
+    data = player_of(at)
+    assert data["start"] == 0 and not data["autoplay"]  # opens on the weights it starts from
+    assert data["claim_keys"] and data["panel_below"]  # ← → space drive this stage
+    net = fig["frames"][-1]["net"]
+    assert fig["meta"]["classify"] and len(net["o"]) == 30 * 30  # the decision boundary
+    assert len(net["u"]) == 16 + 1  # each hidden unit, and the output node
     assert "test accuracy" in text_at(fig, 300)
+    assert not figures(at) or all("frames" not in f for f in figures(at))  # no Plotly frames
     assert not at.warning  # the default run is healthy
 
 
@@ -47,8 +58,10 @@ def test_book_network_step_opens_the_deep_view(at: AppTest) -> None:
     at.button(key="net.do_step").click().run()
     assert not at.exception
     assert at.number_input(key="net.view").value == 2
-    stage = next(e for e in at.get("bidi_component") if e.proto.component_name == "bp_stage")
-    fig = json.loads(stage.proto.json)["fig"]  # the step on the stage: final state first
+    fig = next(d["fig"] for e in at.get("bidi_component")  # the step view's stepper
+               if e.proto.component_name == "bp_stage"
+               for d in [json.loads(e.proto.json)] if "painter" not in d["fig"].get("meta", {}))
+    # the step on the stage: final state first
     assert fig["frames"][0]["name"] == "overview"
     assert fig["frames"][1]["name"].startswith("forward:0:")
     assert fig["frames"][-1]["name"].startswith("backward:")
@@ -64,9 +77,9 @@ def test_next_chunk_and_reset(at: AppTest) -> None:
     at.button(key="net.train").click().run()
     fig = stage_of(at)
     assert fig["frames"][-1]["name"] == "600"
-    assert fig["layout"]["sliders"][0]["steps"][fig["layout"]["sliders"][0]["active"]][
-        "label"] == "300"  # the new chunk plays on from where the last one ended
-    assert any("<script>" in h.proto.body for h in at.get("html"))  # and plays at once
+    data = player_of(at)
+    assert fig["frames"][data["start"]]["name"] == "300"  # plays on from where it ended
+    assert data["autoplay"]  # and plays at once
     at.button(key="net.reset").click().run()
     fig = stage_of(at)
     assert fig["frames"][-1]["name"] == "300"

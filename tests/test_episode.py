@@ -81,32 +81,69 @@ def test_frames_are_the_historys_numbers_and_pytorchs_activations() -> None:
         assert np.array_equal(f.output, quantise(2 * p.reshape(GRID, GRID).numpy() - 1))
 
 
+def text(frame: dict) -> str:
+    return " ".join([frame["explain"]["head"], *frame["explain"]["body"]])
+
+
+def cells(letters: str) -> list[int]:
+    """A frame's grid as the painter reads it: one letter per cell, "A" = 0."""
+    return [ord(c) - ord("A") for c in letters]
+
+
 def test_figure_frames_carry_the_numbers_and_text() -> None:
     tr = classifier()
     tr.run(30)
-    fig = stage_figure(Episode(tr), 0, "en")
-    go.Figure(fig)  # valid Plotly (the page hands it to Streamlit unchecked)
+    ep = Episode(tr)
+    fig = stage_figure(ep, 0, "en")
+    # Plotly draws the static part once (the page hands it to the player unchecked)
+    go.Figure({"data": fig["data"], "layout": fig["layout"]})
     names = [f["name"] for f in fig["frames"]]
     assert names == [str(s) for s in frame_steps(0, 30)]
-    last = fig["frames"][-1]["data"]
-    text = last[-1]["text"][0]
-    assert "Step 30</b> of 30" in text and f"{tr.history.losses[-1]:.4g}" in text
-    assert "test accuracy" in text
-    loss_trace = [d for d in last if d.get("x") and len(d.get("y", [])) == len(d["x"])
-                  and d["x"][-1] == 30][0]
-    assert loss_trace["y"][-1] == round(tr.history.losses[-1], 5)
-    assert fig["layout"]["sliders"][0]["active"] == 0  # opens on step 0
-    assert "Step 0" in fig["data"][len(last) - 1]["text"][0]
+    last = fig["frames"][-1]
+    assert last["explain"]["head"] == "Step 30 of 30"  # plain text: no markup
+    assert f"{tr.history.losses[-1]:.4g}" in text(last) and "test accuracy" in text(last)
+    assert last["net"]["l"] == round(tr.history.losses[-1], 5)
+    assert last["net"]["tl"] == round(tr.history.test_losses[-1], 5)
+    f = ep.frames()[-1]
+    assert cells(last["net"]["o"]) == f.output.ravel().tolist()  # the boundary, as is
+    assert [cells(u) for u in last["net"]["u"][:-1]] == [u.ravel().tolist() for u in f.units]
+    assert [len(w) for w in last["net"]["w"]] == [w.size for w in f.weights]
+    assert fig["meta"]["start"] == 0 and fig["meta"]["painter"] == "net"  # opens on step 0
+    assert fig["frames"][0]["explain"]["head"].startswith("Step 0")
+
+
+def test_frames_carry_only_what_changes() -> None:
+    tr = classifier()
+    tr.run(100)
+    fig = stage_figure(Episode(tr), 0, "en")
+    # the loss so far is the earlier frames' losses: no frame repeats them
+    assert all(isinstance(f["net"]["l"], (float, type(None))) for f in fig["frames"])
+    assert all(f["data"] == [] and f["traces"] == [] for f in fig["frames"])
+    assert "<" not in json.dumps([f["explain"] for f in fig["frames"]])  # no markup
 
 
 def test_same_data_says_on_the_training_data() -> None:
     tr = network("xor")
     tr.run(5)
     fig = stage_figure(Episode(tr), 0, "en")
-    text = fig["frames"][-1]["data"][-1]["text"][0]
-    assert "on the training data" in text and "test" not in text
-    bn = stage_figure(Episode(tr), 0, "bn")["frames"][-1]["data"][-1]["text"][0]
+    assert "on the training data" in text(fig["frames"][-1])
+    assert "test" not in text(fig["frames"][-1])
+    bn = text(stage_figure(Episode(tr), 0, "bn")["frames"][-1])
     assert "ট্রেনিং ডেটায়" in bn
+
+
+def test_bengali_digits_on_axes_and_in_the_explanation() -> None:
+    tr = classifier()
+    tr.run(20)
+    fig = stage_figure(Episode(tr), 0, "bn", native=True)
+    words = text(fig["frames"][-1])
+    assert "২০" in words and not any(c.isascii() and c.isdigit() for c in words)
+    for axis in ("xaxis2", "yaxis2", "xaxis3", "yaxis3"):
+        ticks = fig["layout"][axis]["ticktext"]
+        assert ticks and not any(c.isascii() and c.isdigit() for t in ticks for c in t)
+    assert [f["name"] for f in fig["frames"]][-1] == "20"  # names stay as they are
+    plain = stage_figure(Episode(tr), 0, "bn")  # the digits switch off: ASCII digits
+    assert "20" in text(plain["frames"][-1])
 
 
 @pytest.mark.parametrize("name", ["seed-2layer", "linear"])
@@ -114,9 +151,9 @@ def test_regression_networks_get_a_curve(name: str) -> None:
     tr = network(name)
     tr.run(20)
     fig = stage_figure(Episode(tr), 0, "en")
-    go.Figure(fig)
-    curve = fig["frames"][-1]["data"][0]["y"]
-    xs = torch.tensor(fig["data"][0]["x"], dtype=torch.float32)
+    go.Figure({"data": fig["data"], "layout": fig["layout"]})
+    curve = fig["frames"][-1]["net"]["o"]
+    xs = torch.tensor(fig["meta"]["curve_x"], dtype=torch.float32)
     want = tr.predict_at(20, xs).numpy()
     assert np.allclose(curve, want, atol=2e-3)  # x rounded to 3 decimals for the wire
 

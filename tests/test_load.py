@@ -45,8 +45,8 @@ async def _session(browser, url: str, i: int) -> tuple[object, list[str]]:  # no
     await page.get_by_role("button", name="Train 300 more steps").click(no_wait_after=True,
                                                                         timeout=180_000)
     await page.wait_for_function(  # the stage holds the second chunk's frames
-        "() => { const gd = document.querySelector('.st-key-net-stage .js-plotly-plot');"
-        " return gd && gd._transitionData && gd._transitionData._frames.length > 49; }",
+        "() => { const r = document.querySelector('.st-key-net-episode .bp-stage');"
+        " return r && r._bp && r._bp.n > 49; }",
         timeout=180_000)
     if await page.locator("text=Traceback").count():
         errors.append("traceback shown")

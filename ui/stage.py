@@ -7,7 +7,9 @@ the server; Streamlit reruns only when the program or a setting changes.
 
 Any page can use it: the figure needs `data`, `frames` (each with `name`, `data`,
 `traces` and an optional `explain` = {"phase", "head", "body": [..], "math": [..]}),
-`layout.width/height` in pixels, and optionally `meta.font_px`.
+`layout.width/height` in pixels, and optionally `meta.font_px`. A figure whose
+`meta.painter` names a painter (assets/netstage.js: "net", the Tiny Network) is drawn
+by it instead: Plotly draws `data` once, the painter draws each frame's own payload.
 
 plotly.js (4.8 MB, shipped in the plotly package) is served once as a static file
 (`[server] enableStaticServing`) that the browser caches, never inside a rerun.
@@ -49,8 +51,10 @@ def plotly_js_name() -> str:
 
 
 def player_js() -> str:
-    """The player script (the standalone HTML export inlines the same file)."""
-    return (ASSETS / "stage.js").read_text(encoding="utf-8")
+    """The player script and its painters (the standalone HTML export inlines stage.js;
+    netstage.js paints the Tiny Network's frames)."""
+    return "\n".join((ASSETS / name).read_text(encoding="utf-8")
+                     for name in ("stage.js", "netstage.js"))
 
 
 def player_css() -> str:
@@ -87,12 +91,18 @@ def _signature(fig_json: str) -> str:
 
 def stage(fig: dict[str, Any], lang: str, key: str, *, start: int = 0,
           legend: list[dict[str, str]] | None = None, alt: str = "",
-          fit_vh: float = 0.92, max_scale: float = 1.6) -> None:
+          fit_vh: float = 0.92, max_scale: float = 1.6, **options: Any) -> None:
     """Mount the player for `fig`. `fit_vh`: share of the window height the stage may
-    fill (the projector fits it to one screen); `start`: the frame it opens on."""
-    sig = _signature(json.dumps(fig, sort_keys=True, separators=(",", ":")))
+    fill (the projector fits it to one screen); `start`: the frame it opens on.
+    `options` go to the player as they are: `sig` (the figure's id, if the caller
+    knows one: saves hashing a large figure), `speeds`, `speed_index`, `autoplay`,
+    `panel_below`, `claim_keys` (the keyboard drives this stage), `digits`,
+    `stack_vh`."""
+    sig = options.pop("sig", None) or _signature(
+        json.dumps(fig, sort_keys=True, separators=(",", ":")))
     data = {"fig": fig, "sig": f"{sig}:{lang}:{start}", "labels": labels(lang),
             "legend": legend or [], "alt": alt, "start": start, "keys": t("stage.keys", lang),
             "speeds": [list(s) for s in SPEEDS], "plotly_src": f"app/static/{plotly_js_name()}",
-            "fit_vh": fit_vh, "stack_below": 500, "stack_vh": 0.48, "max_scale": max_scale}
+            "fit_vh": fit_vh, "stack_below": 500, "stack_vh": 0.48, "max_scale": max_scale,
+            **options}
     _component(key=key, data=data, width="stretch", height="content")

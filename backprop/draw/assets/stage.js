@@ -2,6 +2,8 @@
 // explanation) in the browser. No server round trip while it plays: frames, text and
 // controls are all here. Shared by the Streamlit component (ui/stage.py) and the
 // standalone HTML export. Text from the server is set with textContent, never HTML.
+// A figure whose meta names a painter (window.bpPainters, e.g. netstage.js) is drawn by
+// it: the painter owns the plot element and draws frame i itself, cheaply.
 (function () {
   "use strict";
   if (window.bpStage) return;
@@ -44,6 +46,7 @@
     const L = data.labels, fig = data.fig, frames = fig.frames;
     root.textContent = "";
     root.classList.add("bp-stage");
+    root.classList.toggle("bp-below", !!data.panel_below);  // explanation under the graph
     const controls = el("div", "bp-controls");
     const back = el("button", "bp-back", "◀ " + L.back);
     const play = el("button", "bp-play", "▶ " + L.play);
@@ -57,7 +60,7 @@
     for (const [label, ms] of data.speeds) {
       const o = el("option", "", label); o.value = ms; speed.appendChild(o);
     }
-    speed.value = String(data.speeds[1][1]);
+    speed.value = String(data.speeds[data.speed_index === undefined ? 1 : data.speed_index][1]);
     [back, play, next].forEach(function (b) { b.type = "button"; });
     controls.append(back, play, next, scrub, count, speed);
     const main = el("div", "bp-main");
@@ -82,6 +85,13 @@
     root.append(controls, main);
     if (data.keys) root.appendChild(el("div", "bp-keys", data.keys));
 
+    const paint = fig.meta && fig.meta.painter && (window.bpPainters || {})[fig.meta.painter];
+    const painter = paint ? paint(plot, fig) : null;
+    const nd = data.digits || "";  // the language's digits for the counter, if not ASCII
+    function num(n) {
+      return nd ? String(n).replace(/[0-9]/g, function (c) { return nd[Number(c)]; })
+        : String(n);
+    }
     const cache = {};
     function traces(i) {
       if (cache[i]) return cache[i];
@@ -90,16 +100,25 @@
       return (cache[i] = out);
     }
     const st = { i: -1, playing: false, timer: null, scale: 1, rendered: 0, root: root,
-                 times: [] };
+                 times: [], log: [], n: frames.length,
+                 last: frames[frames.length - 1].name };
     root._bp = st;
 
     function show(i) {
       i = Math.max(0, Math.min(frames.length - 1, i));
       st.i = i;
-      window.Plotly.react(plot, traces(i), fig.layout, { displayModeBar: false, staticPlot: true });
+      if (painter) painter.show(i);
+      else window.Plotly.react(plot, traces(i), fig.layout,
+                               { displayModeBar: false, staticPlot: true });
       st.rendered += 1;
-      st.times.push(performance.now());  // for the bench: frames per second while playing
+      const now = performance.now();  // for the bench: frames per second while playing
+      st.times.push(now);
       if (st.times.length > 200) st.times.shift();
+      const seq = st.rendered;  // the log keeps frames the screen showed: the last one
+      requestAnimationFrame(function () {  // drawn before a paint, at that paint
+        if (seq === st.rendered && st.log.length < 5000)
+          st.log.push([performance.now(), frames[i].name]);
+      });
       const ex = frames[i].explain || {};
       head.textContent = ex.head || "";
       body.textContent = "";
@@ -108,7 +127,7 @@
       root.dataset.phase = ex.phase || "";
       root.dataset.frame = String(i);
       scrub.value = i;
-      count.textContent = i + " / " + (frames.length - 1);
+      count.textContent = num(i) + " / " + num(frames.length - 1);
       back.disabled = i === 0;
       next.disabled = i === frames.length - 1;
     }
@@ -121,7 +140,10 @@
       if (st.i >= frames.length - 1) { stop(); return; }
       show(st.i + 1);
       // the next frame on the clock, not after this one's drawing: steady frames/s
-      st.due += Number(speed.value);
+      // (late after a busy moment: half a period from now, not a burst of frames
+      // drawn between two paints that nobody sees)
+      const sp = Number(speed.value);
+      st.due = Math.max(st.due + sp, performance.now() + sp / 2);
       st.timer = setTimeout(tick, Math.max(0, st.due - performance.now()));
     }
     function start() {
@@ -148,23 +170,27 @@
     function fit() {  // scale the drawing so text grows with the stage
       const w = fig.layout.width, h = fig.layout.height;
       const box = root.getBoundingClientRect();
-      const stacked = box.width < data.stack_below;
+      const stacked = box.width < data.stack_below, below = stacked || !!data.panel_below;
       root.classList.toggle("bp-stacked", stacked);
       // beside the graph, the explanation gets 42% of the stage (16 to 34 rem)
       const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
       const pw = Math.min(Math.max(16 * rem, box.width * 0.42), 34 * rem);
-      panel.style.flex = stacked ? "" : "0 0 " + pw + "px";
-      const gw = stacked ? box.width : box.width - pw - 16;
+      panel.style.flex = below ? "" : "0 0 " + pw + "px";
+      const gw = below ? box.width : box.width - pw - 16;
+      // the explanation's height, the tallest seen: a frame whose text wraps once more
+      // must not rescale the graph (and resize the stage, and refit, ...)
+      st.ph = Math.max(st.ph || 0, below && !stacked ? panel.getBoundingClientRect().height : 0);
+      const ph = st.ph ? st.ph + 16 : 0;
       const vh = window.innerHeight, ch = controls.getBoundingClientRect().height;
       // a stage near the top of the page fits the rest of the window (the projector)
       const top = Math.max(0, Math.min(box.top + window.scrollY, vh * 0.35));
-      const avail = stacked ? vh * data.stack_vh : vh * data.fit_vh - top - ch - 14;
+      const avail = stacked ? vh * data.stack_vh : vh * data.fit_vh - top - ch - ph - 14;
       const s = Math.max(0.2, Math.min(data.max_scale, gw / w, Math.max(avail, 200) / h));
       st.scale = s;
       plot.style.width = w + "px"; plot.style.height = h + "px";
       plot.style.transform = "scale(" + s + ")";
       graph.style.width = Math.ceil(w * s) + "px"; graph.style.height = Math.ceil(h * s) + "px";
-      if (!stacked) panel.style.maxHeight = Math.max(Math.ceil(h * s), avail, 240) + "px";
+      if (!below) panel.style.maxHeight = Math.max(Math.ceil(h * s), avail, 240) + "px";
       else panel.style.maxHeight = "";
       root.dataset.scale = s.toFixed(3);
       root.dataset.fontPx = ((fig.meta && fig.meta.font_px) * s).toFixed(1);
@@ -174,8 +200,9 @@
     window.addEventListener("resize", fit);
     fit();
     show(Math.max(0, Math.min(frames.length - 1, data.start || 0)));
-    KEYS_OWNER.current = KEYS_OWNER.current || st;
+    KEYS_OWNER.current = data.claim_keys ? st : KEYS_OWNER.current || st;
     root.dataset.ready = "1";
+    if (data.autoplay) start();  // a chunk the learner asked for plays at once
     return st;
   }
 
