@@ -116,7 +116,6 @@ TOO_LONG_FOR_NOW = {
     "backprop/sandbox/interpreter.py",  # branch `capture`: language out of capture
     "backprop/draw/animation.py",  # branch `capture`: one node-label model
     "backprop/capture/program.py",  # branch `capture`: one Trace assembly
-    "backprop/train/stage_figure.py",  # branch `netplayer`
     "examples/models.py",  # branch `records` (the VGG snippet moves to examples/snippets.py)
 }
 
