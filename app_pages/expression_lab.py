@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from examples.presets import DEFAULT_PRESET, PRESETS
@@ -25,8 +27,13 @@ L = lang()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def run_cached(source: str, inputs: tuple[tuple[str, float], ...], language: str) -> Trace:
-    return run_program(source, dict(inputs), language, sandboxed=True)  # envelope (issue 11)
+def run_cached(source: str, inputs: tuple[tuple[str, float], ...]) -> Trace | ProgramError:
+    """One run per program and inputs, whatever the language: the Trace and a refusal
+    are both data (a refusal is kept too, so switching language re-runs nothing)."""
+    try:
+        return run_program(source, dict(inputs), sandboxed=True)  # envelope (issue 11)
+    except ProgramError as err:
+        return err
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -36,6 +43,16 @@ def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
         return finite_differences(source, list(names), dict(inputs), sandboxed=True)
     except ProgramError:
         return {}
+
+
+def run_once(source: str, inputs: tuple[tuple[str, float], ...]) -> Trace | ProgramError:
+    """A preset shown in another language differs only in its comments: it is the
+    same program, run once (the page then shows this language's text of it)."""
+    preset = PRESETS[st.session_state[P + "preset"]]
+    if source == preset.code or source not in preset.variants():
+        return run_cached(source, inputs)
+    result = run_cached(preset.code, inputs)
+    return replace(result, source=source) if isinstance(result, Trace) else result
 
 
 def load_preset() -> None:
@@ -106,11 +123,10 @@ def editor() -> tuple[str, tuple[str, ...]]:
 
 def the_stage(source: str, inputs: tuple[tuple[str, float], ...]) -> Trace | None:
     """The one graph on screen: the stage, opening on every value and gradient."""
-    try:
-        trace = run_cached(source, inputs, L)
-    except ProgramError as err:
-        show_error(err, source, L)
-        repair_offer(err, source, L, P + "program")  # issue 13: lost line breaks
+    trace = run_once(source, inputs)
+    if isinstance(trace, ProgramError):  # said here, in the page's language
+        show_error(trace, source, L)
+        repair_offer(trace, source, L, P + "program")  # issue 13: lost line breaks
         return None
     # issue 13 (loops lane): a training loop is shown per iteration; the stage and the
     # tables below show the chosen iteration's Trace
@@ -183,7 +199,7 @@ tab_check, tab_table, tab_inspect, tab_steps = st.tabs(
 
 with tab_steps:  # the chain rule with LaTeX for a chosen step, the transcript, the export
     if len(trace.graph.nodes) <= MAX_ANIMATED:
-        detail_view(trace, steps(trace, L), L, P)
+        detail_view(trace, steps(trace), L, P)
 
 with tab_check:
     st.caption(localize(t("lab.check.caption", L)))

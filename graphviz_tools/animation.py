@@ -17,6 +17,7 @@ from .fmt import compact
 from .graph import Graph, Node, Trace
 from .i18n import DEFAULT_LANG, t
 from .layout import Layout, layout
+from .message import say
 from .ops import friendly
 from .steps import Step, steps
 from .style import EDGE_COLOR, GRAD_COLOR, KINDS
@@ -156,7 +157,7 @@ def figure(trace: Trace, lang: str = DEFAULT_LANG, start: int = 0) -> dict[str, 
 
     The figure opens on step `start` (0-based); frames do not depend on it.
     """
-    all_steps = steps(trace, lang)
+    all_steps = steps(trace)
     if len(all_steps) * len(trace.graph.nodes) > MAX_FRAME_CELLS:  # issue 11: output bound
         raise ProgramError("too_many_steps", n=len(all_steps),
                            limit=MAX_FRAME_CELLS // max(len(trace.graph.nodes), 1))
@@ -208,7 +209,7 @@ def _build(g: Graph, all_steps: list[tuple[Step, Graph]], lang: str,
                  "textfont": {"size": FONT_PX, "color": GRAD_COLOR}, "hoverinfo": "skip",
                  "showlegend": False})
     data.append({"type": "scatter", "mode": "text", "x": [0], "y": [lay.height + CAPTION_PX / 2],
-                 "text": [_caption(first, g0) if first else ""], "cliponaxis": False,
+                 "text": [_caption(first, g0, lang) if first else ""], "cliponaxis": False,
                  "textposition": "middle right",
                  "textfont": {"size": FONT_PX + 1, "color": "#111111"}, "hoverinfo": "skip",
                  "showlegend": False})
@@ -228,9 +229,9 @@ def _build(g: Graph, all_steps: list[tuple[Step, Graph]], lang: str,
 CAPTION_CHARS = 64  # wrap the caption so it stays inside a narrow figure
 
 
-def _caption(step: Step, g: Graph) -> str:
+def _caption(step: Step, g: Graph, lang: str) -> str:
     """Step number, what happens, and (backward) the chain rule's numbers."""
-    words = plain(f"{step.index + 1}. {step.caption}").split()
+    words = plain(f"{step.index + 1}. {say(step.caption, lang)}").split()
     lines, line = [], ""
     for w in words:
         if line and len(line) + len(w) + 1 > CAPTION_CHARS:
@@ -267,7 +268,7 @@ def _frame(step: Step, g: Graph, lang: str, below: int, prev: str | None,
         edge_texts.append(compact(flow, 2) if flow is not None else "")
     node_updates = [_node_style(step, n) for n in g.nodes]
     labels = {"text": [_label(step, g, n, lang) for n in g.nodes]}
-    caption = {"text": [_caption(step, g)]}
+    caption = {"text": [_caption(step, g, lang)]}
     n_e, n_n = len(g.edges), len(g.nodes)
     return {"name": step.name,
             "data": [*edge_updates, *node_updates, labels, {"text": edge_texts}, caption],

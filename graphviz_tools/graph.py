@@ -125,14 +125,6 @@ class BackwardPass:
 
 
 @dataclass(frozen=True)
-class Input:
-    """A free name of the program, given a value by the inputs panel."""
-
-    name: str
-    value: float
-
-
-@dataclass(frozen=True)
 class Iteration:
     """One loop iteration that ran backward(): the update it made (issue 13)."""
 
@@ -163,7 +155,6 @@ class Trace:
     forward_order: tuple[str, ...]
     passes: tuple[BackwardPass, ...]
     prints: tuple[str, ...]
-    inputs: tuple[Input, ...]
     result: str | None = None  # repr of a final bare expression, notebook-style
     # every name bound to a tensor and every module parameter (`model.0.weight`) at the end
     final: dict[str, Value] = field(default_factory=dict, compare=False)
@@ -192,6 +183,7 @@ class Trace:
         last = self.last_pass
         return {
             "output": {"name": out.name, "value": out.value.to_json() if out.value else None},
+            # the leaves by name (the JSON contract's "inputs"), computed from the nodes
             "inputs": {
                 n.name: {"value": n.value.to_json() if n.value else None,
                          "grad": n.grad.to_json() if n.grad else None}

@@ -38,7 +38,7 @@ PAD = 12  # px around the graph
 def stage_figure(trace: Trace, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     """The episode of a trace: frame 0 the final state, then forward, then backward."""
     g = trace.graph
-    all_steps = steps(trace, lang)
+    all_steps = steps(trace)
     n = len(all_steps)
     if not all_steps:
         return {"data": [], "frames": [], "layout": {}, "meta": {"steps": 0}}

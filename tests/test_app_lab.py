@@ -149,3 +149,32 @@ def test_editing_a_setting_reruns_with_a_new_episode(at: AppTest) -> None:
     after = stage_of(at)
     assert after["sig"] != before
     assert any("value 2" in x for x in after["fig"]["data"][-1]["text"])
+
+
+def test_switching_language_runs_no_program_again(monkeypatch) -> None:  # noqa: ANN001
+    """The Trace and a refusal are data: the page translates, the runner is not called."""
+    import streamlit as st
+
+    import graphviz_tools
+
+    calls: list[str] = []
+    real = graphviz_tools.run_program
+
+    def counting(text: str, *args: object, **kwargs: object) -> object:
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(graphviz_tools, "run_program", counting)  # what the page imports
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert calls == [PRESETS["seed-mean"].code]
+    assert at.title[0].value == "Expression Lab" and "multiply" in dot_of(at)
+    at.sidebar.radio(key="lang").set_value("bn").run()
+    assert not at.exception
+    assert at.title[0].value == "এক্সপ্রেশন ল্যাব" and "গুণ" in dot_of(at)
+    assert len(calls) == 1  # still the one run
+    at = submit(at, "y = open('f')")
+    assert len(calls) == 2 and "লাইন 1, কলাম 5" in at.error[0].value
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert len(calls) == 2  # the refusal was kept, and is said again in English
+    assert "Line 1, column 5" in at.error[0].value

@@ -11,6 +11,7 @@ from graphviz_tools.figdigits import with_native_digits
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Trace
 from graphviz_tools.i18n import catalog, digits, t
+from graphviz_tools.message import say
 from graphviz_tools.ops import friendly
 from graphviz_tools.stage import legend_items, stage_figure
 from graphviz_tools.stage_html import stage_html
@@ -42,7 +43,7 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple, *,
         st.info(t("anim.too_big", lang, n=len(trace.graph.nodes), limit=MAX_ANIMATED),
                 icon=":material/table:")
         return
-    all_steps = steps(trace, lang)
+    all_steps = steps(trace)
     if not all_steps:
         return
     n = len(all_steps)
@@ -90,7 +91,8 @@ def chain_panel(trace: Trace, step: Step, lang: str) -> None:
     g = trace.graph
     node = g.node(step.node)
     name = label(trace, step.node)
-    st.markdown(_d(f"**{step.index + 1}.** {md_escape(step.text)}", lang))  # names are user text
+    said = md_escape(say(step.text, lang))  # names are user text
+    st.markdown(_d(f"**{step.index + 1}.** {said}", lang))
     if step.phase == "forward" or node.kind == "leaf":
         if node.kind == "leaf" and step.phase == "backward":
             st.caption(safe_t("chain.leaf", lang, node=name))
