@@ -2,7 +2,7 @@
 
 Shown beside autograd's gradient so a learner can check autograd is right. The
 program is rerun in float64 under no_grad, with one named leaf nudged by ±h at
-one element each time (central differences); backward() calls are skipped.
+one element each time (central differences), by its own runner (fd_runner.py).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import torch
 
 from .errors import ProgramError
 from .expression import parse
+from .fd_runner import PerturbingInterpreter
 from .guards import warm_meta
-from .interpreter import Interpreter
 from .limits import DEFAULT_LIMITS, Limits
 from .program import input_tensors, output_tensor
 
@@ -93,7 +93,7 @@ def _run(program, inputs, limits, perturb):  # noqa: ANN001, ANN202
             leaves[name] = leaves[name] + delta
         perturb = None
     with torch.no_grad():
-        return Interpreter(program, leaves, limits, fd_mode=True, perturb=perturb).run()
+        return PerturbingInterpreter(program, leaves, limits, perturb).run()
 
 
 def _output(program, inputs, limits, perturb) -> float | None:  # noqa: ANN001
