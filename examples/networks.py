@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from graphviz_tools.datasets import generate
+from backprop.train.datasets import generate
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "none": lambda x: x,

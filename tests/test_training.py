@@ -10,18 +10,18 @@ import numpy as np
 import pytest
 import torch
 
-from examples.networks import NETWORKS
-from graphviz_tools import ProgramError
-from graphviz_tools.codegen import training_code
-from graphviz_tools.datasets import DATASETS, generate, parse_csv
-from graphviz_tools.train_figures import (
+from backprop.train.codegen import training_code
+from backprop.train.datasets import DATASETS, generate, parse_csv
+from backprop.train.train_figures import (
     boundary_figure,
     fit_figure,
     landscape_figure,
     network_figure,
 )
-from graphviz_tools.training import OPTIMIZERS, TrainConfig, Trainer
-from graphviz_tools.updates import sgd_check, update_rows
+from backprop.train.training import OPTIMIZERS, TrainConfig, Trainer
+from backprop.train.updates import sgd_check, update_rows
+from examples.networks import NETWORKS
+from graphviz_tools import ProgramError
 
 
 def make(name: str, **kw: object) -> Trainer:
@@ -184,7 +184,7 @@ def test_figures_build_for_every_network() -> None:
 
 
 def test_hundred_sgd_steps_figure_under_a_megabyte() -> None:
-    from graphviz_tools.animation import training_figure
+    from backprop.draw.animation import training_figure
 
     t = make("seed-2layer")
     traces = [t.step(capture=True) for _ in range(100)]
