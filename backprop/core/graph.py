@@ -96,6 +96,14 @@ class Graph:
     def by_id(self) -> dict[str, Node]:
         return {n.id: n for n in self.nodes}
 
+    @cached_property
+    def inputs(self) -> dict[str, tuple[Edge, ...]]:
+        """Each node's incoming edges in slot order (built once: labels ask per node)."""
+        into: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            into.setdefault(e.dst, []).append(e)
+        return {k: tuple(sorted(v, key=lambda e: e.slot)) for k, v in into.items()}
+
     def to_dict(self) -> dict[str, Json]:
         return {
             "nodes": [
