@@ -34,7 +34,7 @@ def run_program(
     Nothing here depends on the UI language: a refusal is a catalog key with its
     parameters and position (`ProgramError.in_lang` says it), so a page switching
     language translates, it never runs the program again. With `sandboxed`, the whole
-    run happens in an envelope worker (sandbox.py): the OS bounds its CPU time and
+    run happens in an envelope worker (sandbox/envelope.py): the OS bounds its CPU time and
     memory, for text nobody has checked by hand."""
     if sandboxed:
         from backprop.sandbox.envelope import run

@@ -1,7 +1,7 @@
 """The stage: a trace as one episode the browser plays (a Plotly figure with frames).
 
 Unlike `animation.figure` (Plotly's own buttons, for plain Plotly viewers), the
-stage figure is the graph alone: the player (ui/stage.js) draws Play/Pause, the
+stage figure is the graph alone: the player (draw/assets/stage.js) draws Play/Pause, the
 scrubber and the explanation panel in HTML, so text and controls scale with the
 screen. Frame 0 is the final state (every value and gradient, what a static graph
 shows); then the forward steps, then the backward steps. Each frame carries its
