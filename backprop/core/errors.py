@@ -54,10 +54,6 @@ class ProgramError(Exception):
     def message(self) -> str:
         return self.in_lang(self.lang)
 
-    def localized(self, lang: str) -> ProgramError:
-        """The same error, speaking `lang`."""
-        return ProgramError(self.key, self.line, self.col, lang, **self.params)
-
 
 def _rebuild(key: str, line: int | None, col: int | None, lang: str,
              params: dict[str, object]) -> ProgramError:
