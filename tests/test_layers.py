@@ -108,3 +108,26 @@ def test_every_layer_says_what_it_owns() -> None:
             assert len(tree.body) == 1, init
     layers = {p.parent.name for p in ENGINE.glob("*/__init__.py")}
     assert layers == set(ALLOWED) - {"i18n", "top"}
+
+
+MAX_LINES = 250
+# Files other helpers of issue 15 own and are shrinking; the lead trims this list.
+TOO_LONG_FOR_NOW = {
+    "backprop/sandbox/interpreter.py",  # branch `capture`: language out of capture
+    "backprop/draw/animation.py",  # branch `capture`: one node-label model
+    "backprop/capture/program.py",  # branch `capture`: one Trace assembly
+    "backprop/train/stage_figure.py",  # branch `netplayer`
+    "examples/models.py",  # branch `records` (the VGG snippet moves to examples/snippets.py)
+}
+
+
+def test_no_module_over_250_lines() -> None:
+    files = [*ENGINE.rglob("*.py"), *(ROOT / "graphviz_tools").glob("*.py"),
+             *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").glob("*.py"),
+             *(ROOT / "examples").glob("*.py"), ROOT / "app.py"]
+    long = {str(f.relative_to(ROOT)): n for f in files
+            if (n := len(f.read_text("utf-8").splitlines())) > MAX_LINES}
+    assert set(long) <= TOO_LONG_FOR_NOW, {k: v for k, v in long.items()
+                                            if k not in TOO_LONG_FOR_NOW}
+    # an entry that got short leaves the list
+    assert not TOO_LONG_FOR_NOW - set(long), TOO_LONG_FOR_NOW - set(long)
