@@ -8,34 +8,21 @@ from backprop.core.fmt import compact, full, number, shape
 from backprop.i18n import LANGUAGES, t
 from backprop.sandbox.expression import parse
 from backprop.sandbox.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
-from backprop.teach.fd import FDCheck, finite_differences, verdict
+from backprop.teach.fd import verdict
 from backprop.teach.ops import friendly
 from backprop.teach.steps import steps
 from examples.presets import DEFAULT_PRESET, PRESETS
-from graphviz_tools import ProgramError, Trace, run_program, to_dot
+from graphviz_tools import ProgramError, Trace, to_dot
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import graph_downloads
 from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)
+from ui.lab_runs import fd_once, run_once
 from ui.safe_text import md_escape, safe_t
 from ui.stepper import MAX_ANIMATED, detail_view, stepper
 
 P = "lab."  # this page's session-state namespace
 MAX_DRAWN = 400  # nodes: bigger graphs are unreadable in a browser tab; the table lists them
 L = lang()
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def run_cached(source: str, inputs: tuple[tuple[str, float], ...], language: str) -> Trace:
-    return run_program(source, dict(inputs), language, sandboxed=True)  # envelope (issue 11)
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
-              names: tuple[str, ...]) -> dict[str, FDCheck]:
-    try:  # every rerun in one envelope worker; past the budget, the table says "—"
-        return finite_differences(source, list(names), dict(inputs), sandboxed=True)
-    except ProgramError:
-        return {}
 
 
 def load_preset() -> None:
@@ -106,11 +93,10 @@ def editor() -> tuple[str, tuple[str, ...]]:
 
 def the_stage(source: str, inputs: tuple[tuple[str, float], ...]) -> Trace | None:
     """The one graph on screen: the stage, opening on every value and gradient."""
-    try:
-        trace = run_cached(source, inputs, L)
-    except ProgramError as err:
-        show_error(err, source, L)
-        repair_offer(err, source, L, P + "program")  # issue 13: lost line breaks
+    trace = run_once(source, inputs, PRESETS[st.session_state[P + "preset"]])
+    if isinstance(trace, ProgramError):  # said here, in the page's language
+        show_error(trace, source, L)
+        repair_offer(trace, source, L, P + "program")  # issue 13: lost line breaks
         return None
     # issue 13 (loops lane): a training loop is shown per iteration; the stage and the
     # tables below show the chosen iteration's Trace
@@ -183,12 +169,13 @@ tab_check, tab_table, tab_inspect, tab_steps = st.tabs(
 
 with tab_steps:  # the chain rule with LaTeX for a chosen step, the transcript, the export
     if len(trace.graph.nodes) <= MAX_ANIMATED:
-        detail_view(trace, steps(trace, L), L, P)
+        detail_view(trace, steps(trace), L, P)
 
 with tab_check:
     st.caption(localize(t("lab.check.caption", L)))
     leaves = [n for n in trace.leaves() if n.name]
-    checks = fd_cached(source, inputs, tuple(n.name for n in leaves))
+    checks = fd_once(source, inputs, tuple(n.name for n in leaves),
+                     PRESETS[st.session_state[P + "preset"]])
     rows = []
     for n in leaves:
         got = last.grads_in.get(n.id) if last else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 
 import streamlit as st
 
@@ -31,11 +32,17 @@ def build(spec: ModelSpec, frozen: tuple[str, ...], state: bytes | None = None):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def traced(name: str, frozen: tuple[str, ...], state: bytes | None = None,
-           language: str = "en") -> ModelTrace:
+def traced(name: str, frozen: tuple[str, ...], state: bytes | None = None) -> ModelTrace:
+    """One trace per model, whatever the language (switching it traces nothing again)."""
     spec = MODELS[name]
-    return trace_model(name, build(spec, frozen, state), spec.example(),
-                       t("kind.output", language))
+    return trace_model(name, build(spec, frozen, state), spec.example())
+
+
+def output_named(mt: ModelTrace) -> ModelTrace:
+    """The output node called "output" in the page's language (a label, no rerun)."""
+    word = t("kind.output", L)
+    nodes = tuple(replace(n, name=word) if n.kind == "output" else n for n in mt.graph.nodes)
+    return replace(mt, graph=replace(mt.graph, nodes=nodes))
 
 
 def fmt_n(n: int) -> str:
@@ -82,7 +89,7 @@ if upload is not None:
         state = upload.getvalue()
     except ProgramError as err:
         load_error = err
-mt = traced(name, frozen, state, L)
+mt = output_named(traced(name, frozen, state))
 choices = modules_at(mt, depth) if depth else []
 st.session_state[P + "expand"] = [c for c in st.session_state.get(P + "expand", [])
                                   if c in choices]

@@ -33,10 +33,10 @@ class ProgramResult:
     figure: dict[str, Any] | None  # the animation from step 0, when asked for
 
 
-def trace(text: str, inputs: dict[str, float] | None = None, lang: str = DEFAULT_LANG,
+def trace(text: str, inputs: dict[str, float] | None = None,
           limits: Limits = DEFAULT_LIMITS) -> Trace:
     """run_program, in the worker (the sandboxed Python API and the CLI)."""
-    result = run_program(text, inputs, lang, limits)
+    result = run_program(text, inputs, limits)
     result.to_dict()  # what the caller will do next is covered by the budget too
     return result
 
@@ -44,7 +44,7 @@ def trace(text: str, inputs: dict[str, float] | None = None, lang: str = DEFAULT
 def program(text: str, inputs: dict[str, float] | None = None, lang: str = DEFAULT_LANG,
             with_figure: bool = False) -> ProgramResult:
     """What a page shows for a program: the trace, its JSON, transcript, animation."""
-    tr = run_program(text, inputs, lang)
+    tr = run_program(text, inputs)
     fig = None
     if with_figure:
         from backprop.draw.animation import figure

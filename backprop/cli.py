@@ -75,7 +75,7 @@ def _inputs(pairs: list[str]) -> dict[str, float]:
 
 
 def cmd_trace(args: argparse.Namespace) -> None:
-    trace = run_program(_read(args.file), _inputs(args.input), args.lang)
+    trace = run_program(_read(args.file), _inputs(args.input))
     if args.json:
         print(json.dumps(trace.to_dict(), ensure_ascii=False))
         return
@@ -107,7 +107,7 @@ def cmd_render(args: argparse.Namespace) -> None:
         graph, labels = collapse(mt, args.depth) if args.depth else (mt.graph, {})
         data = render(to_dot(graph, args.lang, rankdir="TB", labels=labels), fmt)
     else:
-        trace = run_program(_read(args.file), _inputs(args.input), args.lang)
+        trace = run_program(_read(args.file), _inputs(args.input))
         data = render(trace, fmt, args.lang)
     out.write_bytes(data)
 
@@ -135,7 +135,7 @@ def cmd_summary(args: argparse.Namespace) -> None:
 
 def cmd_animate(args: argparse.Namespace) -> None:
     out = Path(args.output)
-    trace = run_program(_read(args.file), _inputs(args.input), args.lang)
+    trace = run_program(_read(args.file), _inputs(args.input))
     if out.suffix.lower() == ".json":
         text = json.dumps(figure(trace, args.lang), ensure_ascii=False, separators=(",", ":"))
     elif out.suffix.lower() in (".html", ".htm"):

@@ -10,6 +10,7 @@ import torch
 from backprop.draw.animation import figure
 from backprop.draw.export import animation_html
 from backprop.teach.chain import RULES, explain
+from backprop.teach.message import say
 from backprop.teach.steps import steps, transcript
 from examples.presets import PRESETS
 from graphviz_tools import run_program
@@ -39,7 +40,7 @@ def test_second_backward_without_zero_grad_animates_both_passes() -> None:
     leaf_steps = [s for s in all_steps if s.phase == "backward" and s.node == leaf]
     assert [s.pass_no for s in leaf_steps] == [1, 2]
     assert [s.grads[leaf].data for s in leaf_steps] == [4.0, 8.0]  # += across passes
-    assert "x.grad += 4 → 8" in leaf_steps[1].text
+    assert "x.grad += 4 → 8" in say(leaf_steps[1].text)
 
 
 def test_frames_carry_only_styles_and_texts() -> None:
@@ -57,7 +58,7 @@ def test_reused_value_shows_both_gradients_on_its_edges() -> None:
              and trace.graph.node(s.node).op == "MulBackward0" and len(s.flows) == 2)
     assert sorted(v.data for v in s.flows.values()) == [[[2.25, 2.25], [2.25, 2.25]]] * 2
     y_step = next(s for s in steps(trace) if s.node == "n1" and s.phase == "backward")
-    assert "2 times" in y_step.text
+    assert "2 times" in say(y_step.text)
 
 
 @pytest.mark.parametrize("key", sorted(PRESETS))

@@ -72,7 +72,7 @@ def test_typed_program_with_inputs_panel(at: AppTest) -> None:
     at.number_input(key="lab.input.x").set_value(2.0)
     at.number_input(key="lab.input.y").set_value(3.0).run()
     dot = dot_of(at)
-    assert "<B>x</B><BR/>value 2<BR/>" in dot and "grad 4</FONT>" in dot
+    assert "<B>x</B><BR/>leaf tensor<BR/>value 2<BR/>" in dot and "grad 4</FONT>" in dot
     assert any("backward()" in i.value for i in at.info)  # the app says it called backward
 
 
@@ -149,3 +149,40 @@ def test_editing_a_setting_reruns_with_a_new_episode(at: AppTest) -> None:
     after = stage_of(at)
     assert after["sig"] != before
     assert any("value 2" in x for x in after["fig"]["data"][-1]["text"])
+
+
+def test_switching_language_runs_no_program_again(monkeypatch) -> None:  # noqa: ANN001
+    """The Trace and a refusal are data: the page translates, the runner is not called."""
+    import streamlit as st
+
+    import ui.lab_runs
+
+    calls: list[str] = []
+    real = ui.lab_runs.run_program
+
+    def counting(text: str, *args: object, **kwargs: object) -> object:
+        calls.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(ui.lab_runs, "run_program", counting)  # what the page calls
+    checks: list[str] = []
+    real_fd = ui.lab_runs.finite_differences
+
+    def counting_fd(text: str, *args: object, **kwargs: object) -> object:
+        checks.append(text)
+        return real_fd(text, *args, **kwargs)
+
+    monkeypatch.setattr(ui.lab_runs, "finite_differences", counting_fd)
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert calls == [PRESETS["seed-mean"].code]
+    assert at.title[0].value == "Expression Lab" and "multiply" in dot_of(at)
+    at.sidebar.radio(key="lang").set_value("bn").run()
+    assert not at.exception
+    assert at.title[0].value == "এক্সপ্রেশন ল্যাব" and "গুণ" in dot_of(at)
+    assert len(calls) == 1 and len(checks) == 1  # still the one run, the one check
+    at = submit(at, "y = open('f')")
+    assert len(calls) == 2 and "লাইন 1, কলাম 5" in at.error[0].value
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert len(calls) == 2  # the refusal was kept, and is said again in English
+    assert "Line 1, column 5" in at.error[0].value

@@ -53,7 +53,7 @@ def test_page_survives_a_broken_dot(monkeypatch) -> None:  # noqa: ANN001
     def broken(*a: object, **k: object) -> bytes:
         raise ProgramError("layout", detail="dot crashed")
     monkeypatch.setattr(layout_mod, "run_dot", broken)
-    layout_mod._layouts.data.clear()
+    layout_mod.clear_layouts()
     at = AppTest.from_file(APP, default_timeout=90)
     at.text_area  # noqa: B018
     at.run()
@@ -79,7 +79,7 @@ def test_oversized_graph_falls_back_to_the_table() -> None:
 
 def test_layout_cache_survives_a_failure(monkeypatch) -> None:  # noqa: ANN001
     trace = run_program("z = a * b", {"a": 1.0, "b": 2.0})
-    layout_mod._layouts.data.clear()
+    layout_mod.clear_layouts()
     calls = []
 
     def flaky(*a: object, **k: object) -> bytes:

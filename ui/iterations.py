@@ -90,7 +90,7 @@ def compact_loss(it: Iteration) -> str:
 
 
 def _with_prints(chosen: Trace, whole: Trace) -> Trace:
-    return replace(chosen, prints=whole.prints, inputs=whole.inputs, result=whole.result,
+    return replace(chosen, prints=whole.prints, result=whole.result,
                    final=whole.final, iterations=whole.iterations, details=whole.details)
 
 

@@ -12,6 +12,7 @@ from backprop.draw.figdigits import with_native_digits
 from backprop.draw.stage import legend_items, stage_figure
 from backprop.draw.stage_html import stage_html
 from backprop.i18n import catalog, digits, t
+from backprop.teach.message import say
 from backprop.teach.ops import friendly
 from backprop.teach.steps import Step, label, steps, transcript
 from graphviz_tools import ProgramError
@@ -42,7 +43,7 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple, *,
         st.info(t("anim.too_big", lang, n=len(trace.graph.nodes), limit=MAX_ANIMATED),
                 icon=":material/table:")
         return
-    all_steps = steps(trace, lang)
+    all_steps = steps(trace)
     if not all_steps:
         return
     n = len(all_steps)
@@ -90,7 +91,8 @@ def chain_panel(trace: Trace, step: Step, lang: str) -> None:
     g = trace.graph
     node = g.node(step.node)
     name = label(trace, step.node)
-    st.markdown(_d(f"**{step.index + 1}.** {md_escape(step.text)}", lang))  # names are user text
+    said = md_escape(say(step.text, lang))  # names are user text
+    st.markdown(_d(f"**{step.index + 1}.** {said}", lang))
     if step.phase == "forward" or node.kind == "leaf":
         if node.kind == "leaf" and step.phase == "backward":
             st.caption(safe_t("chain.leaf", lang, node=name))

@@ -8,9 +8,8 @@ from collections.abc import Callable
 
 import torch
 
+from backprop.capture.assemble import assemble
 from backprop.capture.hooks import ForwardCapture, ForwardLog, GradFn, PassRecord, run_backward
-from backprop.capture.program import forward_order, to_pass
-from backprop.capture.tensor_graph import build_graph
 from backprop.core.graph import Trace
 from backprop.core.limits import DEFAULT_LIMITS, Limits
 
@@ -35,10 +34,5 @@ def trace_function(
         rec = run_backward(PassRecord(root, implicit=True), limits.nodes, saved,
                            limits.tensor_elements)
     op_names = {t.grad_fn: name for name, t in taps.items() if t.grad_fn is not None}
-    graph, ids = build_graph(
-        root, out_name, limits.nodes, {id(t): n for n, t in leaves.items()}, op_names,
-        values=lambda f: flog.op_value.get(f, saved.get(f, {}).get("result")),
-        grads=rec.grads_in.get, saved=lambda f: saved.get(f, {}))
-    out_id = graph.nodes[-1].id
-    forward = forward_order(list(ids), ids, flog) or [out_id]
-    return Trace("", graph, out_id, tuple(forward), (to_pass(rec, ids, root, out_id),), (), ())
+    return assemble(root, out_name, [rec], flog, saved, limits,
+                    {id(t): n for n, t in leaves.items()}, op_names)

@@ -27,6 +27,11 @@ class ProgramError(Exception):
         self.lang = lang
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple:
+        # kept as data (key, position, params): a page caches a refusal and says it
+        # again in whatever language it is switched to
+        return (_rebuild, (self.key, self.line, self.col, self.lang, self.params))
+
     def in_lang(self, lang: str, fmt: Callable[..., str] = t) -> str:
         """The message in `lang`; `fmt` formats each catalog entry (the pages pass one
         that escapes user text for Markdown: ui/safe_text.py)."""
@@ -49,9 +54,10 @@ class ProgramError(Exception):
     def message(self) -> str:
         return self.in_lang(self.lang)
 
-    def localized(self, lang: str) -> ProgramError:
-        """The same error, speaking `lang`."""
-        return ProgramError(self.key, self.line, self.col, lang, **self.params)
+
+def _rebuild(key: str, line: int | None, col: int | None, lang: str,
+             params: dict[str, object]) -> ProgramError:
+    return ProgramError(key, line, col, lang, **params)
 
 
 _EXPLAINED = {"syntax": "syn.unknown", "torch": "torch.unknown"}

@@ -96,6 +96,14 @@ class Graph:
     def by_id(self) -> dict[str, Node]:
         return {n.id: n for n in self.nodes}
 
+    @cached_property
+    def inputs(self) -> dict[str, tuple[Edge, ...]]:
+        """Each node's incoming edges in slot order (built once: labels ask per node)."""
+        into: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            into.setdefault(e.dst, []).append(e)
+        return {k: tuple(sorted(v, key=lambda e: e.slot)) for k, v in into.items()}
+
     def to_dict(self) -> dict[str, Json]:
         return {
             "nodes": [
@@ -122,14 +130,6 @@ class BackwardPass:
     leaf_grads: dict[str, Value] = field(default_factory=dict)  # leaf .grad after the pass
     implicit: bool = False  # the app called it (the program did not)
     summed: bool = False  # the output was not a scalar, so the app summed it first
-
-
-@dataclass(frozen=True)
-class Input:
-    """A free name of the program, given a value by the inputs panel."""
-
-    name: str
-    value: float
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,6 @@ class Trace:
     forward_order: tuple[str, ...]
     passes: tuple[BackwardPass, ...]
     prints: tuple[str, ...]
-    inputs: tuple[Input, ...]
     result: str | None = None  # repr of a final bare expression, notebook-style
     # every name bound to a tensor and every module parameter (`model.0.weight`) at the end
     final: dict[str, Value] = field(default_factory=dict, compare=False)
@@ -192,6 +191,7 @@ class Trace:
         last = self.last_pass
         return {
             "output": {"name": out.name, "value": out.value.to_json() if out.value else None},
+            # the leaves by name (the JSON contract's "inputs"), computed from the nodes
             "inputs": {
                 n.name: {"value": n.value.to_json() if n.value else None,
                          "grad": n.grad.to_json() if n.grad else None}

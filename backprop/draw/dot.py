@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from html import escape as _html_escape
 
-from backprop.core.fmt import compact
 from backprop.core.graph import Graph, Node, Trace
+from backprop.draw.labels import node_text
 from backprop.draw.style import EDGE_COLOR, FONT, GRAD_COLOR, KINDS
-from backprop.i18n import DEFAULT_LANG, digits, t
-from backprop.teach.ops import friendly
+from backprop.i18n import DEFAULT_LANG, digits
 
 MAX_LR_RANKS = 5  # deeper graphs are laid out top-down so they fit a screen's width
 
@@ -52,7 +51,7 @@ def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "auto",
     boxes: dict[str, list[str]] = {}
     for n in graph.nodes:
         k = KINDS[n.kind]
-        text = (labels or {}).get(n.id) or label(n, lang, values, native_digits)
+        text = (labels or {}).get(n.id) or label(graph, n, lang, values, native_digits)
         line = (f'  "{n.id}" [shape={k.shape}, style="{k.style}", fillcolor="{k.fill}", '
                 f'color="{k.border}", label=<{text}>];')
         key = (clusters or {}).get(n.id)
@@ -71,22 +70,19 @@ def to_dot(obj: Trace | Graph, lang: str = DEFAULT_LANG, rankdir: str = "auto",
     return "\n".join(lines) + "\n"
 
 
-def label(n: Node, lang: str, values: bool = True, native_digits: bool = False) -> str:
-    """HTML-like label: name, op (autograd's name and ours), value, gradient."""
-    def num(v: object) -> str:  # Bengali digits for the numbers only, never for names
-        return escape(digits(compact(v, lang=lang), lang, native_digits))
-    rows = []
-    if n.name:
-        rows.append(f"<B>{escape(n.name)}</B>")
+def label(g: Graph, n: Node, lang: str, values: bool = True,
+          native_digits: bool = False) -> str:
+    """HTML-like label of the one node-label model (labels.py): title, what it is,
+    value, gradient."""
+    lab = node_text(g, n, lang, n.value, n.grad if values else None, show_value=values)
+
+    def num(row: str) -> str:  # Bengali digits for the numbers only, never for names
+        return escape(digits(row, lang, native_digits))
     # One text run per line: the in-browser Graphviz places runs by its own width
     # estimate, so mixing fonts within a line leaves gaps.
-    if n.op:
-        rows.append(escape(f"{n.op} · {friendly(n.op, lang)}"))
-    elif n.kind == "leaf" and not n.name:
-        rows.append(escape(t("node.leaf", lang)))
-    if values:
-        rows.append(f'{escape(t("node.value", lang))} {num(n.value)}')
-        if n.grad is not None:
-            rows.append(f'<FONT COLOR="{GRAD_COLOR}">{escape(t("node.grad", lang))} '
-                        f"{num(n.grad)}</FONT>")
+    rows = [f"<B>{escape(lab.title)}</B>", escape(lab.what)]
+    if lab.value is not None:
+        rows.append(num(lab.value))
+    if lab.grad is not None:
+        rows.append(f'<FONT COLOR="{GRAD_COLOR}">{num(lab.grad)}</FONT>')
     return "<BR/>".join(rows)

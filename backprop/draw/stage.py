@@ -1,7 +1,7 @@
 """The stage: a trace as one episode the browser plays (a Plotly figure with frames).
 
 Unlike `animation.figure` (Plotly's own buttons, for plain Plotly viewers), the
-stage figure is the graph alone: the player (ui/stage.js) draws Play/Pause, the
+stage figure is the graph alone: the player (draw/assets/stage.js) draws Play/Pause, the
 scrubber and the explanation panel in HTML, so text and controls scale with the
 screen. Frame 0 is the final state (every value and gradient, what a static graph
 shows); then the forward steps, then the backward steps. Each frame carries its
@@ -15,17 +15,9 @@ from typing import Any
 
 from backprop.core.fmt import compact
 from backprop.core.graph import Graph, Trace
-from backprop.draw.animation import (
-    EDGE_WIDTH,
-    FONT_PX,
-    _box,
-    _label,
-    _midpoint,
-    _node_style,
-    edge_traces,
-    layout_dot,
-)
-from backprop.draw.layout import layout
+from backprop.draw.animation import _label, _node_style
+from backprop.draw.layout import FONT_PX, layout
+from backprop.draw.shapes import EDGE_WIDTH, box, edge_traces, midpoint
 from backprop.draw.style import EDGE_COLOR, GRAD_COLOR, KINDS
 from backprop.i18n import DEFAULT_LANG, t
 from backprop.teach.stage_text import overview_text, step_text
@@ -38,17 +30,17 @@ PAD = 12  # px around the graph
 def stage_figure(trace: Trace, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     """The episode of a trace: frame 0 the final state, then forward, then backward."""
     g = trace.graph
-    all_steps = steps(trace, lang)
+    all_steps = steps(trace)
     n = len(all_steps)
     if not all_steps:
         return {"data": [], "frames": [], "layout": {}, "meta": {"steps": 0}}
     last = all_steps[-1]
     overview = replace(last, node="", flows={}, terms=())  # no node lit, every number shown
-    lay = layout(layout_dot(g, lang))
+    lay = layout(g, lang)
     data: list[dict[str, Any]] = edge_traces(lay, arrow=13)
     for node in g.nodes:
         x, y, w, h = lay.nodes[node.id]
-        xs, ys = _box(x, y, w, h)
+        xs, ys = box(x, y, w, h)
         data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "fill": "toself",
                      "hoverinfo": "skip", "showlegend": False,
                      **_node_style(overview, node)})
@@ -59,7 +51,7 @@ def stage_figure(trace: Trace, lang: str = DEFAULT_LANG) -> dict[str, Any]:
     # a few px beside the edge line (Plotly also skips a text point that sits exactly
     # on the column of the node labels, and redraws only texts that were never empty)
     mids = [(m[0] + (-4 if side == "middle left" else 4), m[1])
-            for m, side in zip([_midpoint(pts) for _, _, pts in lay.edges], sides, strict=True)]
+            for m, side in zip([midpoint(pts) for _, _, pts in lay.edges], sides, strict=True)]
     n_n, n_e = len(g.nodes), len(g.edges)
     data.append({"type": "scatter", "mode": "text", "x": [p[0] for p in centers + mids],
                  "y": [p[1] for p in centers + mids],

@@ -10,64 +10,29 @@ import ast
 import operator
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
-from backprop.core.errors import ProgramError, backward_error_key
+from backprop.core.errors import ProgramError
 from backprop.core.fmt import first_line as _first_line
-from backprop.core.fmt import show
 from backprop.core.limits import Limits
-from backprop.sandbox import guards, modules, statements
-from backprop.sandbox.expression import Program, dotted, literal_index
-from backprop.sandbox.language import DTYPES, FACTORIES, RANDOM, TENSOR_ATTRS, TORCH_FUNCTIONS
+from backprop.sandbox import guards, statements
+from backprop.sandbox.calls import Calls
+from backprop.sandbox.expression import Program
+from backprop.sandbox.run_state import Backward, LoopHooks, RunState
+
+__all__ = ["Backward", "Interpreter", "LoopHooks", "RunState"]
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
     ast.Div: operator.truediv, ast.Pow: operator.pow, ast.MatMult: operator.matmul,
 }
 _NUMBER = (int, float, bool)
-# Methods whose result may be much larger than their inputs: checked on `meta` first.
-@dataclass
-class Backward:
-    """A backward() call the program made: what on, and where in the text."""
-
-    root: torch.Tensor
-    source: str
-    kwargs: dict[str, Any]
-
-
-@dataclass
-class RunState:
-    """What the interpreter leaves behind for the capture and the page."""
-
-    env: dict[str, Any] = field(default_factory=dict)
-    bindings: list[tuple[str, Any]] = field(default_factory=list)  # every (name, value)
-    prints: list[str] = field(default_factory=list)
-    result: Any = None  # value of a final bare expression
-    result_source: str | None = None
-    last_assigned: tuple[str, Any] | None = None
-    backward_roots: list[Backward] = field(default_factory=list)
-    executed: int = 0  # statements run, loop bodies counted once per iteration
-    iterations: int = 0  # loop iterations run, nested loops counted together
-
-
-class LoopHooks:
-    """What the capture does around each loop iteration (see iterations.py)."""
-
-    def begin(self, records: bool) -> object:  # noqa: D102
-        return None
-
-    def end(self, token: object) -> None:  # noqa: D102
-        return None
-
-
-class Interpreter:
+class Interpreter(Calls):
     """Evaluates one Program. `on_backward` performs (and records) backward calls.
 
-    `fd_dtype`/`perturb` serve the finite-difference check: floats become float64
-    and one named leaf is nudged at one element; backward calls are then skipped.
+    The finite-difference check runs its own subclass (fd_runner.py).
     """
 
     def __init__(
@@ -76,16 +41,12 @@ class Interpreter:
         inputs: dict[str, torch.Tensor],
         limits: Limits,
         on_backward: Callable[[Backward], None] | None = None,
-        fd_mode: bool = False,
-        perturb: tuple[str, int, float] | None = None,
     ) -> None:
         self.program, self.limits = program, limits
         self.on_backward = on_backward
-        self.fd_mode, self.perturb = fd_mode, perturb
         self.state = RunState(env=dict(inputs))
         self.generator = torch.Generator().manual_seed(0)
         self.deadline = time.monotonic() + limits.seconds
-        self._perturbed = False
         self._texts: dict[int, str] = {}
         self.no_grad = 0  # depth of `with torch.no_grad():` blocks around us
         self.loops: LoopHooks = LoopHooks()
@@ -180,19 +141,9 @@ class Interpreter:
                 self.bind(t, v)
             return
         assert isinstance(target, ast.Name)
-        if self.perturb and not self._perturbed and target.id == self.perturb[0]:
-            value = self._nudge(value)
         self.state.env[target.id] = value
         self.state.bindings.append((target.id, value))
         self.state.last_assigned = (target.id, value)
-
-    def _nudge(self, value: Any) -> Any:
-        if isinstance(value, torch.Tensor) and value.is_floating_point():
-            self._perturbed = True
-            _, index, delta = self.perturb  # type: ignore[misc]
-            value = value.detach().clone()
-            value.view(-1)[index] += delta
-        return value
 
     # expressions ------------------------------------------------------------
     def expr(self, e: ast.expr) -> Any:
@@ -257,155 +208,3 @@ class Interpreter:
             raise self._err("torch", node, detail=_first_line(e)) from None
         return self._result(out, node)
 
-    # calls ------------------------------------------------------------------
-    def call(self, c: ast.Call) -> Any:
-        self.check_time()
-        args = [self.expr(a) for a in c.args]
-        kwargs = {k.arg: self.expr(k.value) for k in c.keywords}
-        f = c.func
-        if isinstance(f, ast.Name):
-            if f.id in self.state.env:  # model(x), loss_fn(pred, y)
-                return self.call_module(self.name(f), args, kwargs, c)
-            return self.builtin(f.id, args, kwargs, c)
-        assert isinstance(f, ast.Attribute)
-        path = dotted(f)
-        if path is not None:
-            return self.torch_call(path, args, kwargs, c)
-        return self.method(self.expr(f.value), f, args, kwargs, c)
-
-    def builtin(self, name: str, args: list, kwargs: dict, node: ast.Call) -> Any:
-        if name == "print":
-            sep = kwargs.pop("sep", " ")
-            if kwargs or not isinstance(sep, str):
-                raise self._err("keyword", node, name=next(iter(kwargs), "sep"))
-            if not self.fd_mode:
-                self.state.prints.append(sep.join(show(a) for a in args))
-                guards.print_check(self.limits, self._at(node), self.state.prints)
-            return None
-        if name == "range":
-            return statements.make_range(args, kwargs, self.limits.iterations, self._at(node))
-        if kwargs:
-            raise self._err("keyword", node, name=next(iter(kwargs)))
-        guards.builtin_check(self.limits, self._at(node), name, args)
-        fn = {"len": len, "float": float, "int": int, "abs": abs, "round": round,
-              "min": min, "max": max, "sum": sum}[name]
-        try:
-            return self._result(fn(*args), node)
-        except (TypeError, ValueError, RuntimeError, OverflowError) as e:
-            raise self._err("torch", node, detail=_first_line(e)) from None
-
-    def torch_call(self, path: str, args: list, kwargs: dict, node: ast.Call) -> Any:
-        if path == "torch.manual_seed":
-            guards.seed_check(self._at(node), args, kwargs)
-            self.generator.manual_seed(args[0])
-            return None
-        if path in modules.CONSTRUCTORS:
-            return self._invoke(modules.construct, [path, args, kwargs, self.limits,
-                                                    self.generator, self._at(node)], {}, node)
-        fn = TORCH_FUNCTIONS[path]
-        guards.call_check(self.limits, self._at(node), path, fn, tuple(args), kwargs)
-        if path in FACTORIES:
-            guards.factory_check(self.limits, self._at(node), path, args, kwargs)
-        if path == "torch.tensor":
-            guards.data_check(self.limits, self._at(node), args[0] if args else None)
-        if path in RANDOM:
-            kwargs = {**kwargs, "generator": self.generator}
-        if path in modules.UNLOGGED:
-            with modules.quiet():
-                return self._invoke(fn, args, kwargs, node)
-        out = self._invoke(fn, args, kwargs, node)
-        if self.fd_mode and isinstance(out, torch.Tensor) and out.dtype == torch.float32:
-            out = out.to(torch.float64)  # finite differences need the precision
-        return out
-
-    def method(self, obj: Any, f: ast.Attribute, args: list, kwargs: dict,
-               node: ast.Call) -> Any:
-        name = f.attr
-        if obj is None and self.fd_mode:
-            return None  # e.g. x.grad.zero_() while checking finite differences
-        if modules.is_optimizer(obj):  # step/zero_grad: no graph, nothing to log
-            with modules.quiet():
-                return self._invoke(modules.module_method, [obj, name, args, kwargs,
-                                                            self._at(node)], {}, node)
-        if modules.is_module(obj):
-            return self._invoke(modules.module_method, [obj, name, args, kwargs,
-                                                        self._at(node)], {}, node)
-        if not isinstance(obj, torch.Tensor):
-            if obj is None:
-                raise self._err("none_method", node, name=name, what=self._src(f.value))
-            raise self._err("method_on", node, name=name, kind=type(obj).__name__)
-        if name == "backward":
-            return self._backward(obj, f.value, args, kwargs, node)
-        if name in modules.INPLACE_METHODS:
-            statements.check_inplace(self, obj, name, self._src(f.value), node)
-        elif name in modules.MODULE_METHODS | modules.OPTIMIZER_METHODS:
-            raise self._err("not_module", node, name=name, what=self._src(f.value))
-        guards.call_check(self.limits, self._at(node), name, getattr(torch.Tensor, name),
-                          (obj, *args), kwargs)
-        return self._invoke(getattr(obj, name), args, kwargs, node)
-
-    def _backward(self, root: torch.Tensor, target: ast.expr, args: list, kwargs: dict,
-                  node: ast.Call) -> None:
-        if args or set(kwargs) - {"retain_graph"}:
-            raise self._err("backward_args", node)
-        guards.backward_check(self._at(node), kwargs)
-        self.state.backward_roots.append(Backward(root, self._src(target), kwargs))
-        if self.fd_mode:
-            return None
-        if self.on_backward is None:
-            raise self._err("backward_args", node)
-        try:
-            self.on_backward(self.state.backward_roots[-1])
-        except RuntimeError as e:
-            raise self._err(backward_error_key(e), node, detail=_first_line(e)) from None
-        return None
-
-    def call_module(self, obj: Any, args: list, kwargs: dict, node: ast.Call) -> Any:
-        if not modules.is_module(obj):
-            raise self._err("not_callable", node, name=self._src(node.func),
-                            kind=type(obj).__name__)
-        if kwargs:
-            raise self._err("keyword", node, name=next(iter(kwargs)))
-        guards.module_check(self.limits, lambda key, **kw: self._err(key, node, **kw), obj,
-                            args)
-        return self._invoke(obj, args, {}, node)
-
-    def _invoke(self, fn: Callable, args: list, kwargs: dict, node: ast.AST) -> Any:
-        try:
-            out = fn(*args, **kwargs)
-        except ProgramError:
-            raise
-        except (RuntimeError, TypeError, ValueError, IndexError, OverflowError) as e:
-            raise self._err("torch", node, detail=_first_line(e)) from None
-        if type(out).__module__ == "torch.return_types":
-            out = tuple(out)
-        return self._result(out, node)
-
-    # attributes and indexing ---------------------------------------------
-    def attribute(self, e: ast.Attribute) -> Any:
-        path = dotted(e)
-        if path is not None:
-            return DTYPES[path]
-        obj = self.expr(e.value)
-        if modules.is_module(obj):
-            return modules.module_attribute(obj, e.attr, self._at(e))
-        if not isinstance(obj, torch.Tensor):
-            if obj is None:
-                raise self._err("none_method", e, name=e.attr, what=self._src(e.value))
-            raise self._err("attribute", e, name=f".{e.attr}")
-        if e.attr == "grad" and self.fd_mode:
-            return None
-        if e.attr not in TENSOR_ATTRS:  # e.g. a module's `.bias` asked of a tensor
-            raise self._err("attribute", e, name=f".{e.attr}")
-        return getattr(obj, e.attr)
-
-    def subscript(self, e: ast.Subscript) -> Any:
-        obj = self.expr(e.value)
-        if not isinstance(obj, (torch.Tensor, list, tuple, torch.Size, torch.nn.Sequential)):
-            raise self._err("index_on", e, kind=type(obj).__name__)
-        index = literal_index(e.slice)
-        guards.index_check(self._at(e), index)
-        try:
-            return obj[index]
-        except (IndexError, RuntimeError, TypeError) as e2:
-            raise self._err("torch", e, detail=_first_line(e2)) from None

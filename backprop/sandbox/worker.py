@@ -1,4 +1,4 @@
-"""The envelope's worker process: actions under OS limits (sandbox.py starts it).
+"""The envelope's worker process: actions under OS limits (sandbox/envelope.py starts it).
 
 A worker serves actions until it has used RETIRE_CPU seconds of CPU (or grown), then
 exits and a fresh one takes its place. Per action:

@@ -2,7 +2,7 @@
 
 Shown beside autograd's gradient so a learner can check autograd is right. The
 program is rerun in float64 under no_grad, with one named leaf nudged by ±h at
-one element each time (central differences); backward() calls are skipped.
+one element each time (central differences), by its own runner (fd_runner.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from backprop.core.errors import ProgramError
 from backprop.core.limits import DEFAULT_LIMITS, Limits
 from backprop.sandbox.expression import parse
 from backprop.sandbox.guards import warm_meta
-from backprop.sandbox.interpreter import Interpreter
+from backprop.teach.fd_runner import PerturbingInterpreter
 
 H = 1e-6  # float64 central differences: error ~h^2, rounding ~eps/h
 MAX_ELEMENTS = 16  # per input: enough to see the pattern, cheap to rerun
@@ -93,7 +93,7 @@ def _run(program, inputs, limits, perturb):  # noqa: ANN001, ANN202
             leaves[name] = leaves[name] + delta
         perturb = None
     with torch.no_grad():
-        return Interpreter(program, leaves, limits, fd_mode=True, perturb=perturb).run()
+        return PerturbingInterpreter(program, leaves, limits, perturb).run()
 
 
 def _output(program, inputs, limits, perturb) -> float | None:  # noqa: ANN001

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from backprop.core.fmt import compact
 from backprop.core.graph import BackwardPass, Trace, Value
-from backprop.i18n import DEFAULT_LANG, t
+from backprop.i18n import DEFAULT_LANG
 from backprop.teach.chain import SlotStep, explain
-from backprop.teach.ops import friendly
+from backprop.teach.message import Friendly, Msg, say
 from backprop.teach.umath import node_label
 
 
@@ -28,8 +28,8 @@ class Step:
     grads: dict[str, Value] = field(default_factory=dict)  # gradients on screen, by node
     flows: dict[tuple[str, str, int], Value] = field(default_factory=dict)  # lit edges
     terms: tuple[SlotStep, ...] = ()  # chain-rule terms of this node (backward)
-    text: str = ""  # the transcript line
-    caption: str = ""  # the short form drawn above the graph
+    text: Msg | str = ""  # the transcript line (words as data: `message.say` it)
+    caption: Msg | str = ""  # the short form drawn above the graph
 
     @property
     def name(self) -> str:
@@ -42,7 +42,8 @@ def label(trace: Trace, node_id: str) -> str:
     return node_label(trace.graph, node_id)
 
 
-def steps(trace: Trace, lang: str = DEFAULT_LANG) -> list[Step]:
+def steps(trace: Trace) -> list[Step]:
+    """Every frame, forward then backward; texts are `Msg`s, said by the page."""
     g = trace.graph
     out: list[Step] = []
     known: set[str] = set()
@@ -50,10 +51,10 @@ def steps(trace: Trace, lang: str = DEFAULT_LANG) -> list[Step]:
         known.add(node_id)
         n = g.node(node_id)
         key = "step.forward_leaf" if n.kind == "leaf" else "step.forward_op"
-        text = t(key, lang, node=label(trace, node_id), op=n.op or "",
-                 meaning=friendly(n.op, lang), value=compact(n.value))
-        caption = t("step.caption_forward", lang, node=label(trace, node_id),
-                    value=compact(n.value, 3))
+        text = Msg.of(key, node=label(trace, node_id), op=n.op or "",
+                      meaning=Friendly(n.op), value=compact(n.value))
+        caption = Msg.of("step.caption_forward", node=label(trace, node_id),
+                         value=compact(n.value, 3))
         out.append(Step(len(out), "forward", node_id, 0, frozenset(known), text=text,
                         caption=caption))
     all_known = frozenset(known)
@@ -70,8 +71,8 @@ def steps(trace: Trace, lang: str = DEFAULT_LANG) -> list[Step]:
                 after = p.leaf_grads.get(node_id)
                 if after is not None:
                     shown[node_id] = after
-                text = t("step.backward_leaf", lang, node=label(trace, node_id),
-                         incoming=compact(grad_in), grad=compact(after), n=p_no)
+                text = Msg.of("step.backward_leaf", node=label(trace, node_id),
+                              incoming=compact(grad_in), grad=compact(after), n=p_no)
                 terms: tuple[SlotStep, ...] = ()
                 flows: dict[tuple[str, str, int], Value] = {}
             else:
@@ -79,31 +80,40 @@ def steps(trace: Trace, lang: str = DEFAULT_LANG) -> list[Step]:
                     shown[node_id] = grad_in
                 terms = tuple(explain(g, p, node_id))
                 flows = {(s.src, node_id, s.slot): s.sent for s in terms if s.sent is not None}
-                sends = "; ".join(
-                    t("step.sends", lang, src=label(trace, s.src), grad=compact(s.sent),
-                      local=compact(s.local) if s.local else "…")
-                    for s in terms if s.sent is not None) or t("step.sends_none", lang)
-                text = t("step.backward_op", lang, node=label(trace, node_id), op=n.op or "",
-                         upstream=compact(grad_in) + _sum_of(p, node_id, lang), sends=sends,
-                         n=p_no)
-            caption = t("step.caption_backward", lang, node=label(trace, node_id),
-                        grad=compact(shown.get(node_id) if n.kind == "leaf" else grad_in, 3),
-                        n=p_no)
+                sends = _joined([
+                    Msg.of("step.sends", src=label(trace, s.src), grad=compact(s.sent),
+                           local=compact(s.local) if s.local else "…")
+                    for s in terms if s.sent is not None]) or Msg.of("step.sends_none")
+                text = Msg.of("step.backward_op", node=label(trace, node_id), op=n.op or "",
+                              upstream=(compact(grad_in), _sum_of(p, node_id)), sends=sends,
+                              n=p_no)
+            caption = Msg.of("step.caption_backward", node=label(trace, node_id),
+                             grad=compact(shown.get(node_id) if n.kind == "leaf" else grad_in,
+                                          3),
+                             n=p_no)
             out.append(Step(len(out), "backward", node_id, p_no, all_known, dict(shown), flows,
                             terms, text, caption))
         leaf_grads.update(p.leaf_grads)
     return out
 
 
-def _sum_of(p: BackwardPass, node_id: str, lang: str) -> str:
+def _joined(parts: list[Msg], sep: str = "; ") -> tuple:
+    """Messages said one after the other, `sep` between them (empty: nothing)."""
+    out: list[Msg | str] = []
+    for m in parts:
+        out += [sep, m] if out else [m]
+    return tuple(out)
+
+
+def _sum_of(p: BackwardPass, node_id: str) -> Msg | str:
     """' (= 2.25 + 2.25: used twice)' when several gradients arrived and were added."""
     parts = [v for (src, _, _), v in p.grads_sent.items() if src == node_id]
     if len(parts) < 2:
         return ""
-    return t("step.sum", lang, parts=" + ".join(compact(v) for v in parts), n=len(parts))
+    return Msg.of("step.sum", parts=" + ".join(compact(v) for v in parts), n=len(parts))
 
 
 def transcript(trace: Trace, lang: str = DEFAULT_LANG,
                all_steps: list[Step] | None = None) -> list[str]:
     """One line per frame, for those who cannot see the animation (and for notes)."""
-    return [f"{s.index + 1}. {s.text}" for s in all_steps or steps(trace, lang)]
+    return [f"{s.index + 1}. {say(s.text, lang)}" for s in all_steps or steps(trace)]

@@ -107,8 +107,7 @@ def node_label(g: Graph, node_id: str, max_chars: int = 18) -> str:
         return n.name
     if n.op is None:
         return node_id
-    args = [g.node(e.src).name or "…" for e in sorted(
-        (e for e in g.edges if e.dst == node_id), key=lambda e: e.slot)]
+    args = [g.node(e.src).name or "…" for e in g.inputs.get(node_id, ())]
     key = OPS.get(n.op, n.op.removesuffix("Backward0").lower())
     sym = _SYMBOLS.get(key)
     if sym and len(args) == 2:

@@ -51,7 +51,7 @@ def load_bytes(model: nn.Module, raw: bytes, sandboxed: bool = False) -> LoadRep
     """Load what matches (names and shapes) with `weights_only=True`; report the rest.
 
     Never unpickles arbitrary objects: only tensors and plain containers are accepted.
-    With `sandboxed`, the file is opened in an envelope worker (see sandbox.py).
+    With `sandboxed`, the file is opened in an envelope worker (see sandbox/envelope.py).
     """
     if sandboxed:
         from backprop.sandbox.envelope import run

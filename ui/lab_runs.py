@@ -1,0 +1,53 @@
+"""The Expression Lab's runs, cached by program and inputs, never by language.
+
+The Trace, a refusal and the finite-difference table are data: the page says them
+in its language, so switching language runs nothing again. A preset shown in
+another language differs only in its comments; it is the same program, run once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from backprop.teach.fd import FDCheck, finite_differences
+from examples.presets import Preset
+from graphviz_tools import ProgramError, Trace, run_program
+
+Inputs = tuple[tuple[str, float], ...]
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def run_cached(source: str, inputs: Inputs) -> Trace | ProgramError:
+    """One run per program and inputs; a refusal is kept too (it is data)."""
+    try:
+        return run_program(source, dict(inputs), sandboxed=True)  # envelope (issue 11)
+    except ProgramError as err:
+        return err
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def fd_cached(source: str, inputs: Inputs, names: tuple[str, ...]) -> dict[str, FDCheck]:
+    try:  # every rerun in one envelope worker; past the budget, the table says "—"
+        return finite_differences(source, list(names), dict(inputs), sandboxed=True)
+    except ProgramError:
+        return {}
+
+
+def _canonical(source: str, preset: Preset) -> str:
+    return preset.code if source in preset.variants() else source
+
+
+def run_once(source: str, inputs: Inputs, preset: Preset) -> Trace | ProgramError:
+    """The run of `source` (this language's text of it on the Trace)."""
+    code = _canonical(source, preset)
+    result = run_cached(code, inputs)
+    if code == source or not isinstance(result, Trace):
+        return result
+    return replace(result, source=source)
+
+
+def fd_once(source: str, inputs: Inputs, names: tuple[str, ...],
+            preset: Preset) -> dict[str, FDCheck]:
+    return fd_cached(_canonical(source, preset), inputs, names)
