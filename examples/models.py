@@ -189,7 +189,7 @@ class EncoderBlock(nn.Module):
         return self.block(x)  # (N, tokens, 64)
 
 
-class MLP(nn.Module):
+class SequentialMLP(nn.Module):
     """The Tiny Network page's classifier: 2 -> 6 -> 6 -> 1 with tanh."""
 
     def __init__(self) -> None:
@@ -262,7 +262,7 @@ MODELS: dict[str, ModelSpec] = {m.name: m for m in (
     ModelSpec("seed-dense", Dense, (2, 3), make=lambda: Dense(3, 3), seed=9, inputs=BOOK_BATCH),
     ModelSpec("seed-sequential", SequentialModule, (2, 3), seed=25, inputs=BOOK_BATCH),
     ModelSpec("seed-lazy", LazySequential, (2, 3), seed=42, inputs=BOOK_BATCH),
-    ModelSpec("mlp", MLP, (4, 2)),
+    ModelSpec("mlp", SequentialMLP, (4, 2)),
     ModelSpec("lenet5", LeNet5, (1, 1, 32, 32), published=61_706),
     ModelSpec("transformer-block", EncoderBlock, (1, 8, 64)),
     ModelSpec("resnet50", ResNet50, (1, 3, 224, 224), meta=True, published=25_557_032),

@@ -25,10 +25,10 @@ from .export import animation_html
 from .fmt import compact
 from .i18n import LANGUAGES
 from .layout import render
+from .optimizers import OPTIMIZERS
 from .program import run_program
 from .race_cli import cmd_race
 from .sandbox import limit_self
-from .training import OPTIMIZERS
 
 MAX_CLI_STEPS = 100_000
 
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     tr.add_argument("--network", required=True)
     tr.add_argument("--steps", type=int, required=True)
     tr.add_argument("--lr", type=float)
-    tr.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    tr.add_argument("--optimizer", choices=list(OPTIMIZERS), default="sgd")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--batch-size", type=int, default=0)
     tr.add_argument("--clip", type=float, help="max gradient norm (clip_grad_norm_)")
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="race 2-4 optimizers from the same start (LR defaults to --lr)")
     tr.add_argument("--branch-at", type=int, metavar="K",
                     help="branch from step K with --lr and/or --branch-optimizer")
-    tr.add_argument("--branch-optimizer", choices=OPTIMIZERS)
+    tr.add_argument("--branch-optimizer", choices=list(OPTIMIZERS))
     tr.add_argument("--from-lr", type=float, help="with --branch-at: the original's lr")
     tr.set_defaults(run=cmd_train)
     sm = sub.add_parser("summary", help="Keras-style summary of a registered model")

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .i18n import DEFAULT_LANG, t
+from .optimizers import MOMENTUM
 from .race import Race, Racer
-from .training import MOMENTUM, History
+from .training import History
 
-# torch.optim's defaults, which training.make_optimizer keeps
+# torch.optim's defaults, which the records of optimizers.OPTIMIZERS keep
 ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
 RMS_ALPHA, RMS_EPS = 0.99, 1e-8
 

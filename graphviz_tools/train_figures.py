@@ -9,8 +9,9 @@ import numpy as np
 import torch
 
 from .i18n import DEFAULT_LANG, t
+from .losses import loss_of
 from .style import GRAD_COLOR
-from .training import Trainer, loss_of
+from .training import Trainer
 
 POS, NEG = "#0072B2", "#D55E00"  # Okabe-Ito blue / vermillion: weight sign, class 1 / 0
 GRID = 36  # decision-boundary resolution (GRID x GRID points)

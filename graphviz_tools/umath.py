@@ -90,7 +90,7 @@ _SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "matmul": "@", "
 
 def node_label(g: Graph, node_id: str, max_chars: int = 18) -> str:
     """The program's name for a node, else a short expression of its inputs (`y × y`)."""
-    from .ops import OPS
+    from .ops import op_key
 
     n = g.node(node_id)
     if n.name:
@@ -99,7 +99,7 @@ def node_label(g: Graph, node_id: str, max_chars: int = 18) -> str:
         return node_id
     args = [g.node(e.src).name or "…" for e in sorted(
         (e for e in g.edges if e.dst == node_id), key=lambda e: e.slot)]
-    key = OPS.get(n.op, n.op.removesuffix("Backward0").lower())
+    key = op_key(n.op)
     sym = _SYMBOLS.get(key)
     if sym and len(args) == 2:
         text = f"{args[0]} {sym} {args[1]}"

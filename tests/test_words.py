@@ -98,10 +98,12 @@ def test_adam_rule_shown_is_the_rule_torch_applies() -> None:
     """The LaTeX names the bias correction, and applying it to the recorded state
     reproduces torch.optim.Adam's update."""
     from examples.networks import NETWORKS
+    from graphviz_tools.optimizers import OPTIMIZERS
     from graphviz_tools.training import TrainConfig, Trainer
-    from graphviz_tools.updates import UPDATE_RULES, update_rows
+    from graphviz_tools.updates import update_rows
 
-    assert r"1-\beta_1^{\,t}" in UPDATE_RULES["adam"] and r"1-\beta_2^{\,t}" in UPDATE_RULES["adam"]
+    rule = OPTIMIZERS["adam"].rule
+    assert r"1-\beta_1^{\,t}" in rule and r"1-\beta_2^{\,t}" in rule
     net = NETWORKS["seed-2layer"]
     cfg = TrainConfig(optimizer="adam", lr=0.1, settings=net.defaults)
     tr = Trainer(cfg, net.build(net.defaults, 0), net.data(net.defaults, 0), "mse")

@@ -18,8 +18,8 @@ from graphviz_tools import ProgramError
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Iteration, Trace
 from graphviz_tools.i18n import t
+from graphviz_tools.optimizers import STATE_SYMBOLS
 from graphviz_tools.repair import repair_lines
-from graphviz_tools.updates import STATE_SYMBOLS
 
 
 def _loss(it: Iteration) -> float | None:

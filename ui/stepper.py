@@ -10,8 +10,8 @@ from graphviz_tools import ProgramError
 from graphviz_tools.figdigits import with_native_digits
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Trace
-from graphviz_tools.i18n import catalog, digits, t
-from graphviz_tools.ops import friendly
+from graphviz_tools.i18n import digits, t
+from graphviz_tools.ops import friendly, why_saved
 from graphviz_tools.stage import legend_items, stage_figure
 from graphviz_tools.stage_html import stage_html
 from graphviz_tools.steps import Step, label, steps, transcript
@@ -114,8 +114,7 @@ def chain_panel(trace: Trace, step: Step, lang: str) -> None:
             else:
                 st.markdown(_d(t("chain.sent", lang, sent=compact(term.sent, 8)), lang))
     if node.saved:
-        why = f"why.{node.op}"
-        text = t(why, lang) if why in catalog("en") else t("why.generic", lang)
+        text = why_saved(node.op, lang)
         st.caption(t("chain.saved", lang, names=", ".join(node.saved), op=node.op,
                      meaning=friendly(node.op, lang)) + " " + text)
 

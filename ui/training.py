@@ -15,9 +15,10 @@ from graphviz_tools.errors import ProgramError
 from graphviz_tools.fmt import compact
 from graphviz_tools.graph import Value
 from graphviz_tools.i18n import t
+from graphviz_tools.optimizers import OPTIMIZERS
 from graphviz_tools.sandbox import run
 from graphviz_tools.training import History, TrainConfig, Trainer
-from graphviz_tools.updates import STATE_SYMBOLS, UPDATE_RULES, sgd_check, update_rows
+from graphviz_tools.updates import sgd_check, update_rows
 from ui.common import localize, show_error
 from ui.shared import shared
 
@@ -70,14 +71,15 @@ def update_panel(tr: Trainer, step: int, lang: str) -> None:
     a formula, and (momentum/Adam/RMSprop) the state the optimizer keeps."""
     cfg = tr.config
     st.markdown(f"#### {localize(t('net.update_title', lang, step=step))}")
-    st.latex(UPDATE_RULES[cfg.optimizer])
+    rule = OPTIMIZERS[cfg.optimizer]
+    st.latex(rule.rule)
     rows = []
     for r in update_rows(tr.history, step):
         row = {t("net.col.param", lang): r.name, t("net.col.before", lang): _v(r.before),
                t("net.col.grad", lang): _v(r.grad), "η": localize(f"{cfg.lr:g}"),
                t("net.col.after", lang): _v(r.after)}
         for k, v in r.state.items():
-            row[STATE_SYMBOLS.get(k, k)] = _v(np.asarray(v))
+            row[rule.state.get(k, k)] = _v(np.asarray(v))
         if cfg.optimizer == "sgd":
             ok = np.array_equal(sgd_check(r, cfg), r.after)
             row[t("net.col.check", lang)] = "✓" if ok else "✗"

@@ -88,12 +88,12 @@ def _networks() -> Any:
 
 
 def _activations() -> Any:
-    from examples.networks import ACTIVATIONS
+    from graphviz_tools.losses import ACTIVATIONS
     return ACTIVATIONS
 
 
 def _losses() -> Any:
-    from examples.networks import LOSSES
+    from graphviz_tools.losses import LOSSES
     return LOSSES
 
 
@@ -103,8 +103,8 @@ def _datasets() -> Any:
 
 
 def _optimizers() -> Any:
-    from graphviz_tools.training import OPTIMIZERS
-    return OPTIMIZERS
+    from graphviz_tools.optimizers import OPTIMIZERS
+    return tuple(OPTIMIZERS)
 
 
 def _models() -> Any:
