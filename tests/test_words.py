@@ -61,11 +61,17 @@ def _fields(text: str) -> set[str]:
 
 
 def test_bengali_covers_every_key_of_every_catalog() -> None:
+    """Both ways: bn has every key of every catalog and no key of its own, with the
+    same placeholders; the switch offers exactly the catalogs on disk."""
+    from graphviz_tools.i18n import LANGUAGES
+
     cats = _catalogs()
+    assert set(cats) == set(LANGUAGES) and len(cats) >= 2
     bn = cats["bn"]
     for lang, cat in cats.items():
-        missing = sorted(set(cat) - set(bn))
+        missing, extra = sorted(set(cat) - set(bn)), sorted(set(bn) - set(cat))
         assert not missing, f"bn lacks keys of {lang}: {missing}"
+        assert not extra, f"{lang} lacks keys of bn: {extra}"
         for key, text in cat.items():
             assert _fields(text) == _fields(bn[key]), (lang, key)
 
