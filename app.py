@@ -7,8 +7,8 @@ mode, which ran a deep link such as /tiny_network without this file on first loa
 
 import streamlit as st
 
-from graphviz_tools.i18n import t
-from graphviz_tools.sandbox import prestart
+from backprop.i18n import t
+from backprop.sandbox.envelope import prestart
 from ui.common import lang, language_switch, page_style
 from ui.share import share_button
 from ui.stage import preload

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backprop.core.fmt import compact, full, number, shape
+from backprop.i18n import LANGUAGES, t
+from backprop.sandbox.expression import parse
+from backprop.sandbox.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
+from backprop.teach.fd import FDCheck, finite_differences, verdict
+from backprop.teach.ops import friendly
+from backprop.teach.steps import steps
 from examples.presets import DEFAULT_PRESET, PRESETS
 from graphviz_tools import ProgramError, Trace, run_program, to_dot
-from graphviz_tools.expression import parse
-from graphviz_tools.fd import FDCheck, finite_differences, verdict
-from graphviz_tools.fmt import compact, full, number, shape
-from graphviz_tools.i18n import LANGUAGES, t
-from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
-from graphviz_tools.ops import friendly
-from graphviz_tools.steps import steps
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import graph_downloads
 from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from graphviz_tools.i18n import t
+from backprop.i18n import t
 from ui.common import lang, localize
 
 L = lang()

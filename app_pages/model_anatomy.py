@@ -6,12 +6,12 @@ import inspect
 
 import streamlit as st
 
+from backprop.anatomy.attribution import ModelTrace, collapse, modules_at, trace_model
+from backprop.draw.dot import to_dot
+from backprop.i18n import t
+from backprop.train.checkpoint import MAX_BYTES, LoadReport, load_bytes, save_bytes
 from examples.models import MODELS, VGG_FEATURES, Bottleneck, ModelSpec, ResNet50
 from graphviz_tools import ProgramError
-from graphviz_tools.anatomy import ModelTrace, collapse, modules_at, trace_model
-from graphviz_tools.checkpoint import MAX_BYTES, LoadReport, load_bytes, save_bytes
-from graphviz_tools.dot import to_dot
-from graphviz_tools.i18n import t
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import csv_bytes, graph_downloads
 from ui.safe_text import safe_t

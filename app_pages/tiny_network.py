@@ -6,16 +6,16 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from backprop.draw.figdigits import with_native_digits
+from backprop.i18n import LANGUAGES, t
+from backprop.train.codegen import training_code
+from backprop.train.datasets import DATASETS, MAX_UPLOAD_BYTES
+from backprop.train.losses import ACTIVATIONS, LOSSES
+from backprop.train.optimizers import OPTIMIZERS
+from backprop.train.train_figures import landscape_figure, loss_figure, params_figure
+from backprop.train.training import TrainConfig, Trainer
 from examples.networks import NETWORKS, RECIPES, NetSettings
 from graphviz_tools import ProgramError
-from graphviz_tools.codegen import training_code
-from graphviz_tools.datasets import DATASETS, MAX_UPLOAD_BYTES
-from graphviz_tools.figdigits import with_native_digits
-from graphviz_tools.i18n import LANGUAGES, t
-from graphviz_tools.losses import ACTIVATIONS, LOSSES
-from graphviz_tools.optimizers import OPTIMIZERS
-from graphviz_tools.train_figures import landscape_figure, loss_figure, params_figure
-from graphviz_tools.training import TrainConfig, Trainer
 from ui.common import classroom, lang, localize, native_digits, show_error
 from ui.exports import csv_bytes
 from ui.net_stage import CHUNK, phone, stage, stuck_notes

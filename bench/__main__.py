@@ -11,10 +11,10 @@ import json
 import time
 from pathlib import Path
 
+from backprop.draw.layout import _layouts, layout, run_dot
 from bench import cases
 from bench.timing import median_s, row, table
 from graphviz_tools import graph_of, run_program, to_dot
-from graphviz_tools.layout import _layouts, layout, run_dot
 
 KB = 1024
 
@@ -65,10 +65,10 @@ def new_step_ratio(rows: list) -> None:
 
 
 def sizes(rows: list, quick: bool) -> None:
+    from backprop.draw.animation import figure
+    from backprop.train.training import TrainConfig, Trainer
     from examples.networks import NETWORKS
     from examples.presets import PRESETS
-    from graphviz_tools.animation import figure
-    from graphviz_tools.training import TrainConfig, Trainer
 
     for key, p in PRESETS.items():
         if quick and key != "seed-mean":
@@ -90,8 +90,8 @@ def sizes(rows: list, quick: bool) -> None:
 
 
 def resnet(rows: list) -> None:
+    from backprop.anatomy.attribution import collapse, trace_model
     from examples.models import MODELS
-    from graphviz_tools.anatomy import collapse, trace_model
 
     spec = MODELS["resnet50"]
     spec.build()(spec.example())  # the meta device's one-time warm-up

@@ -44,7 +44,7 @@ def descendants(pid: int) -> list[int]:
 def envelope_costs(rows: list) -> None:
     import os
 
-    from graphviz_tools.sandbox import Envelope
+    from backprop.sandbox.envelope import Envelope
 
     before = {p: pss(p) for p in descendants(os.getpid())}
     t0 = time.perf_counter()

@@ -182,10 +182,10 @@ def measure_baseline(browser: object, url: str) -> dict[str, float]:
 
 def episode_sizes() -> list[tuple[str, int]]:
     """Figure JSON of 1,000-step episodes: the default network and the largest."""
+    from backprop.train.episode import Episode
+    from backprop.train.stage_figure import stage_figure
+    from backprop.train.training import TrainConfig, Trainer
     from examples.networks import NETWORKS, RECIPES, NetSettings
-    from graphviz_tools.episode import Episode
-    from graphviz_tools.stage_figure import stage_figure
-    from graphviz_tools.training import TrainConfig, Trainer
 
     out = []
     for label, hidden in (("moons 2x8 (default)", None), ("spiral 3x8 (largest)", 3)):

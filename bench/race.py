@@ -32,10 +32,10 @@ def race(rows: list, quick: bool) -> None:
     each optimizer run alone, as the stage runs it: racing costs no more than running
     them one by one), and vs one SGD run; the playback figure's JSON. One intra-op
     thread, as the envelope's workers run."""
+    from backprop.train.race import Racer, run_race
+    from backprop.train.race_figures import race_figure
+    from backprop.train.training import TrainConfig, Trainer
     from examples.networks import NETWORKS
-    from graphviz_tools.race import Racer, run_race
-    from graphviz_tools.race_figures import race_figure
-    from graphviz_tools.training import TrainConfig, Trainer
 
     net, steps = NETWORKS["classifier"], 100 if quick else 1000
     s = net.defaults

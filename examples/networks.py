@@ -17,9 +17,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from graphviz_tools.codegen import WEIGHTS
-from graphviz_tools.datasets import generate
-from graphviz_tools.losses import ACTIVATIONS, LOSSES
+from backprop.train.codegen import WEIGHTS
+from backprop.train.datasets import generate
+from backprop.train.losses import ACTIVATIONS, LOSSES
 
 Data = dict[str, torch.Tensor]  # x, y (training), x_test, y_test
 Upload = tuple[np.ndarray, np.ndarray] | None  # a CSV's points and labels

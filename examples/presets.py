@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from graphviz_tools.i18n import LANGUAGES, t
+from backprop.i18n import LANGUAGES, t
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,6 @@ def page(browser: object, server: str) -> Iterator[object]:
 def _warm_meta() -> None:
     """torch's first meta-tensor op imports torch._dynamo (~3 s, once per process); the
     app pays it in the envelope's forkserver, tests pay it here, not inside a case."""
-    from graphviz_tools.guards import warm_meta
+    from backprop.sandbox.guards import warm_meta
 
     warm_meta()

@@ -13,10 +13,10 @@ import pytest
 import torch
 from torch import nn
 
+from backprop.anatomy.attribution import collapse, group_of, modules_at, trace_model
+from backprop.train.checkpoint import load_bytes, save_bytes
 from examples.models import MODELS
 from graphviz_tools import ProgramError
-from graphviz_tools.anatomy import collapse, group_of, modules_at, trace_model
-from graphviz_tools.checkpoint import load_bytes, save_bytes
 
 PUBLISHED = {"resnet50": 25_557_032, "vgg16": 138_357_544, "lenet5": 61_706}
 

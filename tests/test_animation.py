@@ -7,13 +7,13 @@ import json
 import pytest
 import torch
 
+from backprop.draw.animation import figure
+from backprop.draw.export import animation_html
+from backprop.teach.chain import explain
+from backprop.teach.ops import OPS
+from backprop.teach.steps import steps, transcript
 from examples.presets import PRESETS
 from graphviz_tools import run_program
-from graphviz_tools.animation import figure
-from graphviz_tools.chain import explain
-from graphviz_tools.export import animation_html
-from graphviz_tools.ops import OPS
-from graphviz_tools.steps import steps, transcript
 
 SEED = PRESETS["seed-mean"].code
 TAUGHT = {name for name, op in OPS.items() if op.rule is not None}  # ops with a formula
@@ -72,7 +72,7 @@ def test_every_preset_animates_within_budget(key: str) -> None:
 
 
 def test_layout_is_reused_for_new_values(monkeypatch) -> None:  # noqa: ANN001
-    import graphviz_tools.layout as lay
+    import backprop.draw.layout as lay
 
     calls = []
     real = lay.run_dot
@@ -151,7 +151,7 @@ def test_html_export_has_transcript() -> None:
 
 
 def test_standalone_stage_page_cannot_be_closed_by_program_text() -> None:
-    from graphviz_tools.stage_html import script_json, stage_html
+    from backprop.draw.stage_html import script_json, stage_html
 
     code = "x = torch.tensor(2.0, requires_grad=True)  # </script><script>alert(1)</script>\n" \
            "y = x * x"

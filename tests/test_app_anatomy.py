@@ -8,7 +8,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from graphviz_tools.i18n import t
+from backprop.i18n import t
 from tests.helpers import app_test
 from ui.safe_text import safe_t
 

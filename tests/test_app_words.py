@@ -62,7 +62,7 @@ def test_anatomy_shows_buffers_keras_note_and_vgg_features() -> None:
 def test_crash_banner_in_the_ui_language(monkeypatch: pytest.MonkeyPatch) -> None:
     """A page that fails shows the catalog's message first (Streamlit's follows)."""
     import ui.common
-    from graphviz_tools.i18n import t
+    from backprop.i18n import t
 
     def boom(*_args: object, **_kw: object) -> None:
         raise RuntimeError("a bug")

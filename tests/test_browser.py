@@ -83,9 +83,9 @@ def test_play_steps_and_nothing_vanishes(page, server: str) -> None:  # noqa: AN
 
 
 def test_standalone_animation_keyboard(browser, tmp_path) -> None:  # noqa: ANN001
+    from backprop.draw.export import animation_html
     from examples.presets import PRESETS
     from graphviz_tools import run_program
-    from graphviz_tools.export import animation_html
 
     html = tmp_path / "anim.html"
     html.write_text(animation_html(run_program(PRESETS["seed-mean"].code)), encoding="utf-8")

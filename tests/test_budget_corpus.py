@@ -8,8 +8,8 @@ import json
 
 import pytest
 
+from backprop.sandbox.envelope import DEFAULT_BUDGET, envelope
 from graphviz_tools import ProgramError
-from graphviz_tools.sandbox import DEFAULT_BUDGET, envelope
 from tests.conftest import ARTIFACTS
 from tests.hostile import BUDGET_CORPUS
 
@@ -42,9 +42,9 @@ def test_class_is_refused_clearly_within_budget(cls: str, i: int, code: str) -> 
 def test_output_bounds_say_so() -> None:
     from dataclasses import replace
 
+    from backprop.core.limits import DEFAULT_LIMITS
+    from backprop.draw.animation import MAX_FRAME_CELLS, figure
     from graphviz_tools import run_program
-    from graphviz_tools.animation import MAX_FRAME_CELLS, figure
-    from graphviz_tools.limits import DEFAULT_LIMITS
 
     small = replace(DEFAULT_LIMITS, print_chars=50, steps=30, edges=3, values=100)
     with pytest.raises(ProgramError) as e:

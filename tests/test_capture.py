@@ -7,10 +7,10 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backprop.capture.tensor_graph import build_graph
+from backprop.teach.fd import finite_differences
 from examples.presets import PRESETS
 from graphviz_tools import graph_of, run_program
-from graphviz_tools.fd import finite_differences
-from graphviz_tools.tensor_graph import build_graph
 from tests.helpers import labelled, raw_labelled, raw_walk, run_plain
 
 

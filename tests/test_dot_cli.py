@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
+from backprop.draw.layout import layout
 from examples.presets import PRESETS
 from graphviz_tools import ProgramError, render, run_program, to_dot
-from graphviz_tools.layout import layout
 
 SEED = PRESETS["seed-mean"].code
 

@@ -1,4 +1,4 @@
-"""The envelope (graphviz_tools/sandbox.py): OS limits hold, the server goes on."""
+"""The envelope (backprop/sandbox/envelope.py): OS limits hold, the server goes on."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import zipfile
 import pytest
 import torch
 
+from backprop.sandbox.envelope import Budget, Envelope, envelope
+from backprop.teach.fd import finite_differences
+from backprop.train.checkpoint import load_bytes, read_state, save_bytes
 from graphviz_tools import ProgramError, run_program
-from graphviz_tools.checkpoint import load_bytes, read_state, save_bytes
-from graphviz_tools.fd import finite_differences
-from graphviz_tools.sandbox import Budget, Envelope, envelope
 from tests.conftest import ROOT
 
 KILLED = {"budget_cpu", "budget_time"}
@@ -162,7 +162,7 @@ def test_zip_bombs_are_refused_from_the_directory() -> None:
 
 
 def test_cli_limits_its_own_process() -> None:
-    code = ("from graphviz_tools.sandbox import limit_self\nlimit_self()\n"
+    code = ("from backprop.sandbox.envelope import limit_self\nlimit_self()\n"
             "x = 0\nwhile True:\n    x += 1\n")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                        timeout=120, check=False)

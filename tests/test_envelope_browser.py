@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from backprop.draw.export import animation_html
 from graphviz_tools import run_program
-from graphviz_tools.export import animation_html
 
 pytestmark = pytest.mark.browser
 

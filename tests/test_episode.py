@@ -10,11 +10,11 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
+from backprop.train.diagnose import diagnose
+from backprop.train.episode import GRID, UNIT_GRID, Episode, frame_steps, quantise
+from backprop.train.stage_figure import stage_figure
+from backprop.train.training import TrainConfig, Trainer
 from examples.networks import NETWORKS, RECIPES, NetSettings
-from graphviz_tools.diagnose import diagnose
-from graphviz_tools.episode import GRID, UNIT_GRID, Episode, frame_steps, quantise
-from graphviz_tools.stage_figure import stage_figure
-from graphviz_tools.training import TrainConfig, Trainer
 
 CHUNK = 300  # ui.net_stage.CHUNK (the page's first chunk); the engine does not import ui
 

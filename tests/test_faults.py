@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from backprop.draw import layout as layout_mod
+from backprop.draw.layout import layout, run_dot
 from graphviz_tools import ProgramError, run_program
-from graphviz_tools import layout as layout_mod
-from graphviz_tools.layout import layout, run_dot
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

@@ -13,9 +13,9 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backprop.train.checkpoint import load_bytes, read_state
+from backprop.train.datasets import parse_csv
 from graphviz_tools import ProgramError, run_program
-from graphviz_tools.checkpoint import load_bytes, read_state
-from graphviz_tools.datasets import parse_csv
 from tests.hostile import HOSTILE
 
 LIMIT_S = 2.0

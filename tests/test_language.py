@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from backprop.sandbox.expression import parse
 from graphviz_tools import ProgramError, run_program
-from graphviz_tools.expression import parse
 
 # (program, catalog key, line, column): every refusal says what and where.
 REFUSED = [
@@ -142,7 +142,7 @@ def test_manual_seed_and_random_are_per_run_deterministic() -> None:
 
 
 def test_only_program_error_escapes(monkeypatch) -> None:  # noqa: ANN001
-    import graphviz_tools.program as prog
+    import backprop.capture.program as prog
 
     def boom(*a: object, **k: object) -> None:
         raise KeyError("unexpected")

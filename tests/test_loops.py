@@ -12,10 +12,10 @@ import pytest
 import torch
 from torch import nn
 
+from backprop.core.graph import Trace, Value
+from backprop.core.limits import Limits
 from examples.presets import PRESETS
 from graphviz_tools import ProgramError, run_program, to_dot
-from graphviz_tools.graph import Trace, Value
-from graphviz_tools.limits import Limits
 
 
 def _t(v: Value) -> torch.Tensor:
@@ -435,7 +435,7 @@ def test_module_attributes_indexing_data_update_and_aliases() -> None:
 
 
 def test_long_loop_keeps_one_iterations_graph_in_memory(monkeypatch) -> None:  # noqa: ANN001
-    import graphviz_tools.program as program
+    import backprop.capture.program as program
     logs = []
 
     class Log(program.ForwardLog):

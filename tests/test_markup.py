@@ -8,9 +8,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backprop.draw.animation import figure
+from backprop.draw.export import animation_html, script_json
 from graphviz_tools import ProgramError, render, run_program, to_dot
-from graphviz_tools.animation import figure
-from graphviz_tools.export import animation_html, script_json
 from ui.safe_text import error_text, md_escape, one_line, safe_t
 
 LINKY = "[a](http://e.vil) ![i](http://e.vil/i.png) <img src=x> :red[x] $x$ www.e.vil `"

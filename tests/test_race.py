@@ -12,11 +12,11 @@ import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
 
+from backprop.train.optimizers import OPTIMIZERS
+from backprop.train.race import Racer, run_branch, run_race
+from backprop.train.training import TrainConfig, Trainer
 from examples.networks import NETWORKS
 from graphviz_tools import ProgramError
-from graphviz_tools.optimizers import OPTIMIZERS
-from graphviz_tools.race import Racer, run_branch, run_race
-from graphviz_tools.training import TrainConfig, Trainer
 
 MAKE = {"sgd": lambda p, lr: torch.optim.SGD(p, lr=lr),
         "momentum": lambda p, lr: torch.optim.SGD(p, lr=lr, momentum=0.9),
@@ -203,8 +203,8 @@ def test_cli_refuses_bad_input_in_one_line(args: list[str]) -> None:
 def test_every_caption_rule_reproduces_torch_optim() -> None:
     """The captions' formulas (m̂, v̂, buffers, running averages) applied to the
     recorded numbers give PyTorch's own change, for every entry and step."""
-    from graphviz_tools.race_figures import labels
-    from graphviz_tools.race_notes import entries, note, update_of
+    from backprop.train.race_figures import labels
+    from backprop.train.race_notes import entries, note, update_of
 
     base, model, data, loss = setup()
     base = TrainConfig("classifier", "sgd", 0.1, 16, 3, clip=0.5, settings=base.settings)
@@ -226,7 +226,7 @@ def test_every_caption_rule_reproduces_torch_optim() -> None:
 
 
 def test_race_figure_frames_and_a_diverged_run() -> None:
-    from graphviz_tools.race_figures import frame_steps, race_figure
+    from backprop.train.race_figures import frame_steps, race_figure
 
     assert frame_steps(0, 5) == [0, 1, 2, 3, 4, 5]
     many = frame_steps(0, 1000)
@@ -249,7 +249,7 @@ def test_figures_are_valid_plotly() -> None:
     (ui/race.py _chart), so every kind must pass that validation here."""
     import plotly.graph_objects as go
 
-    from graphviz_tools.race_figures import race_figure
+    from backprop.train.race_figures import race_figure
 
     for name, task in (("linear", "regression"), ("xor", "classification")):
         base, model, data, loss = setup(name, batch_size=0)

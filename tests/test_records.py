@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import torch
 
+from backprop.i18n import LANGUAGES, catalog
+from backprop.teach.ops import OPS, friendly, why_saved
+from backprop.train.codegen import WEIGHTS, number
+from backprop.train.losses import ACTIVATIONS, LOSSES
+from backprop.train.optimizers import OPTIMIZERS, STATE_SYMBOLS
 from examples.networks import NETWORKS
-from graphviz_tools.codegen import WEIGHTS, number
-from graphviz_tools.i18n import LANGUAGES, catalog
-from graphviz_tools.losses import ACTIVATIONS, LOSSES
-from graphviz_tools.ops import OPS, friendly, why_saved
-from graphviz_tools.optimizers import OPTIMIZERS, STATE_SYMBOLS
 
 
 def _keys() -> list[str]:

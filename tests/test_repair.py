@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from backprop.sandbox.repair import repair_lines
 from graphviz_tools import ProgramError, run_program
-from graphviz_tools.repair import repair_lines
 
 BOOK = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "001_346323cd9218a508.txt"
 # The book's code blocks (1-based line ranges in the chapter), as a browser copies them

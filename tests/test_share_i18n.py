@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graphviz_tools.i18n import catalog
+from backprop.i18n import catalog
 from tests.helpers import app_test
 
 ROOT = Path(__file__).resolve().parent.parent

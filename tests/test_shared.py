@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from graphviz_tools.errors import ProgramError
+from backprop.core.errors import ProgramError
 from ui.shared import SharedCache, shared
 
 
@@ -88,8 +88,8 @@ def test_shared_training_states_equal_one_straight_run() -> None:
 
     import numpy as np
 
+    from backprop.train.training import TrainConfig
     from examples.networks import NETWORKS
-    from graphviz_tools.training import TrainConfig
     from ui.training import new_trainer, shared_state
 
     net = NETWORKS["classifier"]

@@ -154,9 +154,9 @@ def test_teacher_presses_play_and_sees_the_backward_pass(browser, server: str) -
 
 def test_downloaded_page_plays_with_the_same_player(browser, tmp_path) -> None:  # noqa: ANN001
     """The HTML download: the same stage, offline (file://), keys and Play included."""
+    from backprop.draw.stage_html import stage_html
     from examples.presets import PRESETS
     from graphviz_tools import run_program
-    from graphviz_tools.stage_html import stage_html
 
     html = tmp_path / "stage.html"
     html.write_text(stage_html(run_program(PRESETS["seed-mean"].code)), encoding="utf-8")

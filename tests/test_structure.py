@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from backprop.i18n import LANGUAGES, catalog
 from examples.presets import PRESETS
-from graphviz_tools.i18n import LANGUAGES, catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_every_key_in_every_language() -> None:
     """Every language the switch offers has a catalog file, and every catalog has
     exactly English's keys, each with a non-empty text (no English fallback shown)."""
-    files = {p.stem for p in (ROOT / "graphviz_tools" / "locales").glob("*.json")}
+    files = {p.stem for p in (ROOT / "backprop" / "locales").glob("*.json")}
     assert files == set(LANGUAGES) and "en" in files
     en = set(catalog("en"))
     for lang in LANGUAGES:
@@ -45,24 +45,24 @@ def test_every_preset_has_title_and_about() -> None:
 
 def test_catalogs_are_valid_json_files() -> None:
     for lang in LANGUAGES:
-        json.loads((ROOT / "graphviz_tools" / "locales" / f"{lang}.json").read_text("utf-8"))
+        json.loads((ROOT / "backprop" / "locales" / f"{lang}.json").read_text("utf-8"))
 
 
 def test_engine_never_imports_streamlit() -> None:
-    for path in (ROOT / "graphviz_tools").rglob("*.py"):
+    for path in [*(ROOT / "backprop").rglob("*.py"), *(ROOT / "graphviz_tools").rglob("*.py")]:
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not any(n.split(".")[0] == "streamlit" for n in names), path
-    code = "import sys, graphviz_tools, graphviz_tools.cli; print('streamlit' in sys.modules)"
+    code = "import sys, graphviz_tools, backprop.cli; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
 
 
 def test_no_eval_or_exec_in_app_code() -> None:
-    for path in [*ROOT.glob("*.py"), *(ROOT / "graphviz_tools").rglob("*.py"),
+    for path in [*ROOT.glob("*.py"), *(ROOT / "backprop").rglob("*.py"),
                  *(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
         tree = ast.parse(path.read_text("utf-8"))
         for node in ast.walk(tree):

@@ -9,19 +9,19 @@ import sys
 import numpy as np
 import pytest
 
-from examples.networks import NETWORKS
-from graphviz_tools import ProgramError
-from graphviz_tools.codegen import training_code
-from graphviz_tools.datasets import DATASETS, generate, parse_csv
-from graphviz_tools.optimizers import OPTIMIZERS
-from graphviz_tools.train_figures import (
+from backprop.train.codegen import training_code
+from backprop.train.datasets import DATASETS, generate, parse_csv
+from backprop.train.optimizers import OPTIMIZERS
+from backprop.train.train_figures import (
     boundary_figure,
     fit_figure,
     landscape_figure,
     network_figure,
 )
-from graphviz_tools.training import TrainConfig, Trainer
-from graphviz_tools.updates import sgd_check, update_rows
+from backprop.train.training import TrainConfig, Trainer
+from backprop.train.updates import sgd_check, update_rows
+from examples.networks import NETWORKS
+from graphviz_tools import ProgramError
 
 
 def make(name: str, **kw: object) -> Trainer:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from backprop.teach.fd import finite_differences, verdict
 from graphviz_tools import run_program
-from graphviz_tools.fd import finite_differences, verdict
 
-LOCALES = Path(__file__).resolve().parents[1] / "graphviz_tools" / "locales"
+LOCALES = Path(__file__).resolve().parents[1] / "backprop" / "locales"
 
 
 def test_verdict_agree_and_disagree() -> None:
@@ -63,7 +63,7 @@ def _fields(text: str) -> set[str]:
 def test_bengali_covers_every_key_of_every_catalog() -> None:
     """Both ways: bn has every key of every catalog and no key of its own, with the
     same placeholders; the switch offers exactly the catalogs on disk."""
-    from graphviz_tools.i18n import LANGUAGES
+    from backprop.i18n import LANGUAGES
 
     cats = _catalogs()
     assert set(cats) == set(LANGUAGES) and len(cats) >= 2
@@ -103,10 +103,10 @@ def test_book_terms_in_bengali() -> None:
 def test_adam_rule_shown_is_the_rule_torch_applies() -> None:
     """The LaTeX names the bias correction, and applying it to the recorded state
     reproduces torch.optim.Adam's update."""
+    from backprop.train.optimizers import OPTIMIZERS
+    from backprop.train.training import TrainConfig, Trainer
+    from backprop.train.updates import update_rows
     from examples.networks import NETWORKS
-    from graphviz_tools.optimizers import OPTIMIZERS
-    from graphviz_tools.training import TrainConfig, Trainer
-    from graphviz_tools.updates import update_rows
 
     rule = OPTIMIZERS["adam"].rule
     assert r"1-\beta_1^{\,t}" in rule and r"1-\beta_2^{\,t}" in rule
@@ -125,9 +125,9 @@ def test_adam_rule_shown_is_the_rule_torch_applies() -> None:
 
 @pytest.mark.parametrize("name", ["seed-2layer", "xor", "classifier"])
 def test_no_test_loss_without_a_test_split(name: str) -> None:
+    from backprop.train.train_figures import has_test_split, loss_figure
+    from backprop.train.training import TrainConfig, Trainer
     from examples.networks import NETWORKS
-    from graphviz_tools.train_figures import has_test_split, loss_figure
-    from graphviz_tools.training import TrainConfig, Trainer
 
     net = NETWORKS[name]
     tr = Trainer(TrainConfig(network=name, settings=net.defaults),
@@ -157,8 +157,8 @@ def test_catalogs_hard_code_no_digit_system() -> None:
                                       ("z = torch.ones(2, 3) @ torch.ones(2, 2)", "torch.matmul"),
                                       ("z = torch.ones(3)[5]", "torch.index")])
 def test_python_and_torch_errors_explained_in_bengali(src: str, key: str) -> None:
+    from backprop.i18n import t
     from graphviz_tools import ProgramError
-    from graphviz_tools.i18n import t
 
     with pytest.raises(ProgramError) as err:
         run_program(src)
@@ -185,7 +185,7 @@ def test_refused_syntax_named_in_bengali(src: str) -> None:
 
 
 def test_digits_map_numbers_not_names() -> None:
-    from graphviz_tools.i18n import digits
+    from backprop.i18n import digits
 
     assert digits("w1 = 0.5 · MulBackward0 · ResNet-50 · 1×512×7×7 · 1.5e-3", "bn", True) \
         == "w1 = ০.৫ · MulBackward0 · ResNet-50 · ১×৫১২×৭×৭ · ১.৫e-৩"
@@ -193,11 +193,11 @@ def test_digits_map_numbers_not_names() -> None:
 
 
 def test_figures_get_bengali_tick_labels_and_texts() -> None:
+    from backprop.draw.animation import figure
+    from backprop.draw.figdigits import nice_ticks, with_native_digits
+    from backprop.train.train_figures import loss_figure
+    from backprop.train.training import TrainConfig, Trainer
     from examples.networks import NETWORKS
-    from graphviz_tools.animation import figure
-    from graphviz_tools.figdigits import nice_ticks, with_native_digits
-    from graphviz_tools.train_figures import loss_figure
-    from graphviz_tools.training import TrainConfig, Trainer
 
     assert nice_ticks(0.0, 1.0) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
     net = NETWORKS["classifier"]

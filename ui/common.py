@@ -6,9 +6,9 @@ from html import escape
 
 import streamlit as st
 
-from graphviz_tools.errors import ProgramError
-from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, digits, digits_prose, t
-from graphviz_tools.style import GRAD_COLOR, KINDS
+from backprop.core.errors import ProgramError
+from backprop.draw.style import GRAD_COLOR, KINDS
+from backprop.i18n import DEFAULT_LANG, LANGUAGES, digits, digits_prose, t
 from ui.safe_text import error_text
 from ui.widget_texts import widget_css
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from graphviz_tools.i18n import t
-from graphviz_tools.layout import render
+from backprop.draw.layout import render
+from backprop.i18n import t
 
 
 def graph_downloads(dot: str, name: str, lang: str, key: str) -> None:

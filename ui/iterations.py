@@ -14,12 +14,12 @@ from dataclasses import replace
 import plotly.graph_objects as go
 import streamlit as st
 
+from backprop.core.fmt import compact
+from backprop.core.graph import Iteration, Trace
+from backprop.i18n import t
+from backprop.sandbox.repair import repair_lines
+from backprop.train.optimizers import STATE_SYMBOLS
 from graphviz_tools import ProgramError
-from graphviz_tools.fmt import compact
-from graphviz_tools.graph import Iteration, Trace
-from graphviz_tools.i18n import t
-from graphviz_tools.optimizers import STATE_SYMBOLS
-from graphviz_tools.repair import repair_lines
 
 
 def _loss(it: Iteration) -> float | None:

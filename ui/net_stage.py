@@ -9,11 +9,11 @@ import pickle
 import plotly.graph_objects as go
 import streamlit as st
 
-from graphviz_tools.diagnose import diagnose
-from graphviz_tools.episode import Episode
-from graphviz_tools.i18n import t
-from graphviz_tools.stage_figure import stage_figure
-from graphviz_tools.training import TrainConfig, Trainer
+from backprop.i18n import t
+from backprop.train.diagnose import diagnose
+from backprop.train.episode import Episode
+from backprop.train.stage_figure import stage_figure
+from backprop.train.training import TrainConfig, Trainer
 from ui.common import classroom
 from ui.shared import shared
 from ui.training import shared_state

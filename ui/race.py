@@ -12,13 +12,13 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from backprop.i18n import t
+from backprop.sandbox import envelope
+from backprop.train.optimizers import OPTIMIZERS
+from backprop.train.race import MAX_RACERS, Race, Racer, run_branch, run_race
+from backprop.train.race_notes import entry_label
+from backprop.train.training import TrainConfig, Trainer
 from examples.networks import NETWORKS
-from graphviz_tools import sandbox
-from graphviz_tools.i18n import t
-from graphviz_tools.optimizers import OPTIMIZERS
-from graphviz_tools.race import MAX_RACERS, Race, Racer, run_branch, run_race
-from graphviz_tools.race_notes import entry_label
-from graphviz_tools.training import TrainConfig, Trainer
 from ui.shared import shared
 from ui.training import CHUNK
 
@@ -69,14 +69,14 @@ def _setup(config: TrainConfig, upload: bytes | None) -> tuple[Any, dict, str]:
     net = NETWORKS[config.network]
     s = config.settings
     # the upload is parsed in an envelope worker (issue 11)
-    data = net.data(s, config.seed, sandbox.run("csv", upload) if upload else None)
+    data = net.data(s, config.seed, envelope.run("csv", upload) if upload else None)
     return net.build(s, config.seed), data, s.loss
 
 
 def _in_envelope(tr: Trainer, steps: int) -> Trainer:
     """The race's runner: training in envelope workers, CHUNK steps (one budget) each."""
     for done in range(0, steps, CHUNK):
-        tr = sandbox.run("train", tr, min(CHUNK, steps - done))
+        tr = envelope.run("train", tr, min(CHUNK, steps - done))
     return tr
 
 
@@ -104,7 +104,7 @@ def _figure(config: TrainConfig, racers: tuple[Racer, ...], steps: int, upload: 
         _branch(config, racers, steps, upload, *branch)
     name, _, index = entry.rpartition(":")
     # boundaries for every racer and frame: a figure's work goes in a worker too
-    return sandbox.run("race_figure", race, NETWORKS[config.network].task, name, int(index),
+    return envelope.run("race_figure", race, NETWORKS[config.network].task, name, int(index),
                        lang, lang=lang)
 
 

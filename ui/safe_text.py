@@ -14,8 +14,8 @@ from __future__ import annotations
 import string
 import unicodedata
 
-from graphviz_tools.errors import ProgramError
-from graphviz_tools.i18n import t
+from backprop.core.errors import ProgramError
+from backprop.i18n import t
 
 _PUNCT = {ord(c): "\\" + c for c in string.punctuation}
 

@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from backprop.i18n import DEFAULT_LANG, t
 from examples.presets import PRESETS
-from graphviz_tools.i18n import DEFAULT_LANG, t
 from ui.common import classroom, lang
 from ui.url_state import state_query
 

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, ParamSpec, TypeVar
 
-from graphviz_tools.errors import ProgramError
+from backprop.core.errors import ProgramError
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -1,6 +1,6 @@
 """The stage component: an episode (a Plotly figure with frames) played in the browser.
 
-`stage(fig, lang, key)` mounts the player (graphviz_tools/assets/stage.js, .css) as a Streamlit
+`stage(fig, lang, key)` mounts the player (backprop/draw/assets/stage.js, .css) as a Streamlit
 custom component v2 (no iframe). Frames, their explanations and the controls all live
 in the browser, so Play, the scrubber, Back/Next and the keys (← → space) never call
 the server; Streamlit reruns only when the program or a setting changes.
@@ -23,12 +23,12 @@ from typing import Any
 
 import streamlit as st
 
-from graphviz_tools.i18n import t
-from graphviz_tools.stage_html import SPEEDS, labels
+from backprop.draw.stage_html import SPEEDS, labels
+from backprop.i18n import t
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # Streamlit serves it at app/static/ (see config.toml)
-ASSETS = HERE.parent / "graphviz_tools" / "assets"  # the player: stage.js, stage.css
+ASSETS = HERE.parent / "backprop" / "draw" / "assets"  # the player: stage.js, stage.css
 
 
 def plotly_js_name() -> str:

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from backprop.core.fmt import compact
+from backprop.core.graph import Trace
+from backprop.draw.figdigits import with_native_digits
+from backprop.draw.stage import legend_items, stage_figure
+from backprop.draw.stage_html import stage_html
+from backprop.i18n import digits, t
+from backprop.teach.ops import friendly, why_saved
+from backprop.teach.steps import Step, label, steps, transcript
 from graphviz_tools import ProgramError
-from graphviz_tools.figdigits import with_native_digits
-from graphviz_tools.fmt import compact
-from graphviz_tools.graph import Trace
-from graphviz_tools.i18n import digits, t
-from graphviz_tools.ops import friendly, why_saved
-from graphviz_tools.stage import legend_items, stage_figure
-from graphviz_tools.stage_html import stage_html
-from graphviz_tools.steps import Step, label, steps, transcript
 from ui.common import native_digits
 from ui.safe_text import error_text, md_escape, safe_t
 from ui.stage import stage

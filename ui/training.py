@@ -10,15 +10,15 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from backprop.core.errors import ProgramError
+from backprop.core.fmt import compact
+from backprop.core.graph import Value
+from backprop.i18n import t
+from backprop.sandbox.envelope import run
+from backprop.train.optimizers import OPTIMIZERS
+from backprop.train.training import History, TrainConfig, Trainer
+from backprop.train.updates import sgd_check, update_rows
 from examples.networks import NETWORKS, NetSettings
-from graphviz_tools.errors import ProgramError
-from graphviz_tools.fmt import compact
-from graphviz_tools.graph import Value
-from graphviz_tools.i18n import t
-from graphviz_tools.optimizers import OPTIMIZERS
-from graphviz_tools.sandbox import run
-from graphviz_tools.training import History, TrainConfig, Trainer
-from graphviz_tools.updates import sgd_check, update_rows
 from ui.common import localize, show_error
 from ui.shared import shared
 

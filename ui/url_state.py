@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from graphviz_tools.i18n import DEFAULT_LANG, LANGUAGES, t
-from graphviz_tools.limits import DEFAULT_LIMITS
+from backprop.core.limits import DEFAULT_LIMITS
+from backprop.i18n import DEFAULT_LANG, LANGUAGES, t
 
 Check = Callable[[Any], Any]  # a decoded value -> the value to keep; ValueError: ignore it
 
@@ -88,22 +88,22 @@ def _networks() -> Any:
 
 
 def _activations() -> Any:
-    from graphviz_tools.losses import ACTIVATIONS
+    from backprop.train.losses import ACTIVATIONS
     return ACTIVATIONS
 
 
 def _losses() -> Any:
-    from graphviz_tools.losses import LOSSES
+    from backprop.train.losses import LOSSES
     return LOSSES
 
 
 def _datasets() -> Any:
-    from graphviz_tools.datasets import DATASETS
+    from backprop.train.datasets import DATASETS
     return (*DATASETS, "upload")  # a link to "upload" just asks for a file
 
 
 def _optimizers() -> Any:
-    from graphviz_tools.optimizers import OPTIMIZERS
+    from backprop.train.optimizers import OPTIMIZERS
     return tuple(OPTIMIZERS)
 
 

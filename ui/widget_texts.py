@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from graphviz_tools.i18n import DEFAULT_LANG, t
+from backprop.i18n import DEFAULT_LANG, t
 
 _UPLOADER = '[data-testid="stFileUploaderDropzone"]'
 
