@@ -71,15 +71,15 @@ def update_panel(tr: Trainer, step: int, lang: str) -> None:
     a formula, and (momentum/Adam/RMSprop) the state the optimizer keeps."""
     cfg = tr.config
     st.markdown(f"#### {localize(t('net.update_title', lang, step=step))}")
-    rule = OPTIMIZERS[cfg.optimizer]
-    st.latex(rule.rule)
+    opt = OPTIMIZERS[cfg.optimizer]  # its rule and its state symbols
+    st.latex(opt.rule)
     rows = []
     for r in update_rows(tr.history, step):
         row = {t("net.col.param", lang): r.name, t("net.col.before", lang): _v(r.before),
                t("net.col.grad", lang): _v(r.grad), "η": localize(f"{cfg.lr:g}"),
                t("net.col.after", lang): _v(r.after)}
         for k, v in r.state.items():
-            row[rule.state.get(k, k)] = _v(np.asarray(v))
+            row[opt.state.get(k, k)] = _v(np.asarray(v))
         if cfg.optimizer == "sgd":
             ok = np.array_equal(sgd_check(r, cfg), r.after)
             row[t("net.col.check", lang)] = "✓" if ok else "✗"
