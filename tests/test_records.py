@@ -49,11 +49,22 @@ def test_op_records_are_keyed_by_their_grad_fn() -> None:
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_optimizer_state_symbols_are_what_torch_keeps(name: str) -> None:
+    """...and the change each record predicts from the gradient and that state is
+    torch.optim's own change, step after step."""
+    rec = OPTIMIZERS[name]
     w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
-    opt = OPTIMIZERS[name].make([w], 0.1)
-    (w * w).sum().backward()
-    opt.step()
-    assert set(opt.state[w]) == set(OPTIMIZERS[name].state)
+    opt = rec.make([w], 0.1)
+    for _ in range(3):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        before, g = w.detach().clone(), w.grad.clone()
+        opt.step()
+        for i in range(2):
+            state = {k: float(v.reshape(-1)[i] if v.numel() > 1 else v)
+                     for k, v in opt.state[w].items()}
+            assert rec.change(0.1, float(g[i]), state) == pytest.approx(
+                float(w.detach()[i] - before[i]), rel=1e-5, abs=1e-7)
+    assert set(opt.state[w]) == set(rec.state)
     assert all(STATE_SYMBOLS[k] == v for k, v in OPTIMIZERS[name].state.items())
     assert OPTIMIZERS[name].code_line("params", 0.1).startswith("torch.optim.")
 
