@@ -12,7 +12,7 @@ from backprop.sandbox.envelope import prestart
 from ui.common import lang, language_switch, page_style
 from ui.share import share_button
 from ui.stage import preload
-from ui.url_state import restore, settle
+from ui.url_sync import restore, settle
 
 st.set_page_config(page_title="Backprop Studio", page_icon="🔁", layout="wide",
                    initial_sidebar_state="collapsed" if "classroom" in st.query_params

@@ -10,6 +10,8 @@
     python -m graphviz_tools render --model MODEL [--depth K] -o graph.svg
 
 Exit 0 on success; exit 2 with one line on stderr for refused or invalid input.
+The engine does not import `examples/`: the caller (graphviz_tools/__main__.py) passes
+the registries of models and tiny networks in, as loaders called only when needed.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from backprop.capture.program import run_program
 from backprop.core.errors import ProgramError
@@ -31,6 +36,15 @@ from backprop.train.optimizers import OPTIMIZERS
 from backprop.train.race_cli import cmd_race
 
 MAX_CLI_STEPS = 100_000
+
+
+@dataclass(frozen=True)
+class Registries:
+    """name -> spec loaders: a model spec has .name, .build(), .example(); a network
+    has .build, .data, .defaults, .lr (examples/models.py, examples/networks.py)."""
+
+    models: Callable[[], Mapping[str, Any]] = dict
+    networks: Callable[[], Mapping[str, Any]] = dict
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,12 +87,11 @@ def cmd_trace(args: argparse.Namespace) -> None:
               f"grad={compact(n.grad)}")
 
 
-def _model(name: str):  # noqa: ANN202
-    from examples.models import MODELS  # the registry of architectures
-
-    spec = MODELS.get(name)
+def _model(args: argparse.Namespace) -> Any:
+    models = args.registries.models()
+    spec = models.get(args.model)
     if spec is None:
-        raise ProgramError("model", name=name, names=", ".join(MODELS))
+        raise ProgramError("model", name=args.model, names=", ".join(models))
     return spec
 
 
@@ -89,7 +102,7 @@ def cmd_render(args: argparse.Namespace) -> None:
         from backprop.anatomy.attribution import collapse, trace_model
         from backprop.draw.dot import to_dot
 
-        spec = _model(args.model)
+        spec = _model(args)
         mt = trace_model(spec.name, spec.build(), spec.example())
         graph, labels = collapse(mt, args.depth) if args.depth else (mt.graph, {})
         data = render(to_dot(graph, args.lang, rankdir="TB", labels=labels), fmt)
@@ -102,7 +115,7 @@ def cmd_render(args: argparse.Namespace) -> None:
 def cmd_summary(args: argparse.Namespace) -> None:
     from backprop.anatomy.attribution import summarize, trace_model
 
-    spec = _model(args.model)
+    spec = _model(args)
     model = spec.build()
     s = trace_model(spec.name, model, spec.example()).summary if not args.no_run \
         else summarize(spec.name, model)
@@ -134,11 +147,11 @@ def cmd_animate(args: argparse.Namespace) -> None:
 
 def cmd_train(args: argparse.Namespace) -> None:
     from backprop.train.training import TrainConfig, Trainer
-    from examples.networks import NETWORKS  # the registry of tiny networks
 
-    net = NETWORKS.get(args.network)
+    networks = args.registries.networks()
+    net = networks.get(args.network)
     if net is None:
-        raise ProgramError("network", name=args.network, names=", ".join(NETWORKS))
+        raise ProgramError("network", name=args.network, names=", ".join(networks))
     if args.steps < 0 or args.steps > MAX_CLI_STEPS:
         raise ProgramError("steps", limit=MAX_CLI_STEPS)
     if args.compare is not None or args.branch_at is not None:
@@ -156,7 +169,7 @@ def cmd_train(args: argparse.Namespace) -> None:
             print(f"step {k:>5}  loss {loss:.6g}")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, registries: Registries | None = None) -> int:
     p = _Parser(prog="python -m graphviz_tools", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     common = _Parser(add_help=False)
@@ -198,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     sm.add_argument("--no-run", action="store_true", help="do not call the model first")
     sm.set_defaults(run=cmd_summary)
     args = p.parse_args(argv)
+    args.registries = registries or Registries()
     if args.run in (cmd_trace, cmd_render, cmd_animate) and not getattr(args, "model", None):
         limit_self()  # a program from a file: the envelope's limits on this process
     try:

@@ -17,7 +17,7 @@ from streamlit.delta_generator import DeltaGenerator
 from backprop.i18n import DEFAULT_LANG, t
 from examples.presets import PRESETS
 from ui.common import classroom, lang
-from ui.url_state import state_query
+from ui.url_sync import state_query
 
 
 def short_query(page: str, projector: bool = False) -> dict[str, str]:

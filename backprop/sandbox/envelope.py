@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import io
 import logging
-import math
 import multiprocessing as mp
 import os
 import pickle
-import resource
 import signal
 import threading
-from dataclasses import dataclass
 from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 from typing import Any
 
 from backprop.core.errors import ProgramError
+from backprop.sandbox.os_limits import DEFAULT_BUDGET, Budget, limit_self  # noqa: F401 (the CLI's)
 from backprop.sandbox.worker import Usage
 
 log = logging.getLogger(__name__)
@@ -48,32 +46,12 @@ PRELOAD = ["torch", "backprop.sandbox.worker", "backprop.actions", "backprop.war
            "backprop.train.race_figures"]
 
 
-@dataclass(frozen=True)
-class Budget:
-    # The issue's envelope: 2 s CPU for the whole action (trace, figure, fd reruns).
-    cpu_seconds: int = 2
-    # Above the worker's own start (torch loaded): a 100x100 float tensor is 40 KB,
-    # so 512 MB is thousands of times what a lesson needs.
-    memory_mb: int = 512
-    # CPU time can lag wall time on a busy 2-core box; a worker blocked or starved
-    # this long is killed anyway.
-    wall_seconds: float = 8.0
-    # Pickled result: a 150-node animation figure is well under 1 MB.
-    result_bytes: int = 16_000_000
-
-
-DEFAULT_BUDGET = Budget()
 
 
 def _worker(conn: Any, budget: Budget) -> None:
     from backprop.sandbox.worker import serve  # preloaded in the forkserver (see PRELOAD)
 
     serve(conn, budget, ACTIONS)
-
-
-def _vm_bytes() -> int:
-    with open("/proc/self/statm") as f:  # first field: total program size, in pages
-        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
 # -- server side ---------------------------------------------------------------
@@ -208,30 +186,6 @@ class Envelope:
         """Spare workers' process ids (bench: memory of the idle pool)."""
         with self._lock:
             return [p.pid for p, _ in self._idle if p.pid is not None]
-
-
-def limit_self(budget: Budget = DEFAULT_BUDGET) -> None:
-    """The same envelope on this whole process (the CLI: one action, then exit).
-
-    CPU counts from now (imports and torch's lazy meta setup already paid); past it,
-    one line and exit 2."""
-    from backprop.sandbox.guards import warm_meta
-
-    warm_meta()
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    soft = math.ceil(used.ru_utime + used.ru_stime) + budget.cpu_seconds
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
-    limit = _vm_bytes() + budget.memory_mb * 2**20
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    def stop(_sig: int, _frame: object) -> None:
-        msg = ProgramError("budget_cpu", seconds=budget.cpu_seconds).message
-        os.write(2, (msg + "\n").encode())
-        os._exit(2)
-    signal.signal(signal.SIGXCPU, stop)
-    signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, budget.wall_seconds)
 
 
 _shared: Envelope | None = None

@@ -7,6 +7,8 @@ Keys are the names a learner writes; values are what they mean. Module aliases
 
 from __future__ import annotations
 
+import ast
+
 import torch
 import torch.nn.functional as F  # noqa: N812  (the seed's own spelling)
 
@@ -83,3 +85,13 @@ BUILTINS = frozenset({"print", "len", "float", "int", "abs", "round", "min", "ma
 
 RESERVED = frozenset({*MODULE_ALIASES, *BUILTINS, "True", "False", "None"})
 
+
+def dotted(node: ast.expr) -> str | None:
+    """`torch.nn.functional.relu` for an attribute chain rooted at a module alias."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name) and node.id in MODULE_ALIASES:
+        return ".".join([MODULE_ALIASES[node.id], *reversed(parts)])
+    return None

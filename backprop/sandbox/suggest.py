@@ -22,6 +22,21 @@ from backprop.sandbox.repair import repair_lines
 Err = Callable[..., ProgramError]
 _ALIASES = (("torch.nn.functional.", "F."), ("torch.nn.", "nn."), ("torch.optim.", "optim."))
 
+# Friendly names for refused syntax, so the message says what was written.
+SYNTAX_NAMES = {
+    ast.For: "for loop", ast.While: "while loop", ast.If: "if statement",
+    ast.FunctionDef: "function definition", ast.AsyncFunctionDef: "function definition",
+    ast.ClassDef: "class definition", ast.Lambda: "lambda", ast.ListComp: "comprehension",
+    ast.SetComp: "comprehension", ast.DictComp: "comprehension",
+    ast.GeneratorExp: "generator expression", ast.With: "with statement",
+    ast.Try: "try statement", ast.Delete: "del statement", ast.Global: "global statement",
+    ast.Nonlocal: "nonlocal statement", ast.Return: "return", ast.Yield: "yield",
+    ast.Await: "await", ast.JoinedStr: "f-string", ast.Dict: "dictionary", ast.Set: "set",
+    ast.Compare: "comparison", ast.BoolOp: "and/or", ast.IfExp: "conditional expression",
+    ast.NamedExpr: ":= assignment", ast.Starred: "* unpacking", ast.Raise: "raise",
+    ast.Assert: "assert", ast.AnnAssign: "annotated assignment",
+}
+
 
 def _short(path: str, written: str) -> str:
     """`torch.nn.Linear` as the learner spelled its prefix (`nn.Linear`)."""
