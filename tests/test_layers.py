@@ -117,7 +117,6 @@ TOO_LONG_FOR_NOW = {
     "backprop/draw/animation.py",  # branch `capture`: one node-label model
     "backprop/capture/program.py",  # branch `capture`: one Trace assembly
     "backprop/train/stage_figure.py",  # branch `netplayer`
-    "examples/models.py",  # branch `records` (the VGG snippet moves to examples/snippets.py)
 }
 
 
