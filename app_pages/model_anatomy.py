@@ -11,7 +11,8 @@ from backprop.anatomy.attribution import ModelTrace, collapse, modules_at, trace
 from backprop.draw.dot import to_dot
 from backprop.i18n import t
 from backprop.train.checkpoint import MAX_BYTES, LoadReport, load_bytes, save_bytes
-from examples.models import MODELS, VGG_FEATURES, Bottleneck, ModelSpec, ResNet50
+from examples.models import MODELS, Bottleneck, ModelSpec, ResNet50
+from examples.snippets import VGG_FEATURES
 from graphviz_tools import ProgramError
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import csv_bytes, graph_downloads

@@ -10,9 +10,11 @@ from backprop.draw.figdigits import with_native_digits
 from backprop.i18n import LANGUAGES, t
 from backprop.train.codegen import training_code
 from backprop.train.datasets import DATASETS, MAX_UPLOAD_BYTES
+from backprop.train.losses import ACTIVATIONS, LOSSES
+from backprop.train.optimizers import OPTIMIZERS
 from backprop.train.train_figures import landscape_figure, loss_figure, params_figure
-from backprop.train.training import OPTIMIZERS, TrainConfig, Trainer
-from examples.networks import ACTIVATIONS, LOSSES, NETWORKS, RECIPES, NetSettings
+from backprop.train.training import TrainConfig, Trainer
+from examples.networks import NETWORKS, RECIPES, NetSettings
 from graphviz_tools import ProgramError
 from ui.common import classroom, lang, localize, native_digits, show_error
 from ui.exports import csv_bytes
@@ -39,7 +41,7 @@ def use_defaults(keep: bool = False) -> None:
     if st.session_state.get(P + "network") not in NETWORKS:  # e.g. a stale label (issue 11)
         st.session_state[P + "network"] = next(
             (k for k in NETWORKS for lg in LANGUAGES
-             if t(f"net.{k}.title", lg) == st.session_state.get(P + "network")),
+             if t(NETWORKS[k].title_key, lg) == st.session_state.get(P + "network")),
             DEFAULT_NETWORK)
     net = NETWORKS[st.session_state[P + "network"]]
     d = net.defaults
@@ -62,18 +64,20 @@ def settings_panel(net_name: str) -> TrainConfig:
     """Every setting, in a popover (the stage keeps the screen); the config they make."""
     net = NETWORKS[net_name]
     d, opts = net.defaults, set(net.options)
-    st.caption(localize(t(f"net.{net_name}.about", L)))
+    st.caption(localize(t(net.about_key, L)))
     hidden = st.slider(t("net.hidden", L), 0, 3, key=P + "hidden",
                        disabled="hidden_layers" not in opts)
     units = st.slider(t("net.units", L), 1, 8, key=P + "units", disabled="units" not in opts)
     act = st.selectbox(t("net.activation", L), list(ACTIVATIONS), key=P + "activation",
-                       disabled="activation" not in opts, format_func=lambda k: t(f"act.{k}", L))
-    loss = st.selectbox(t("net.loss", L), LOSSES, key=P + "loss",
-                        disabled="loss" not in opts, format_func=lambda k: t(f"loss.{k}", L))
+                       disabled="activation" not in opts,
+                       format_func=lambda k: t(ACTIVATIONS[k].label_key, L))
+    loss = st.selectbox(t("net.loss", L), list(LOSSES), key=P + "loss",
+                        disabled="loss" not in opts,
+                        format_func=lambda k: t(LOSSES[k].label_key, L))
     noise = st.slider(t("net.noise", L), 0.0, 0.5, step=0.05, key=P + "noise",
                       disabled="noise" not in opts)
-    optimizer = st.selectbox(t("net.optimizer", L), OPTIMIZERS, key=P + "optimizer",
-                             format_func=lambda k: t(f"opt.{k}", L))
+    optimizer = st.selectbox(t("net.optimizer", L), list(OPTIMIZERS), key=P + "optimizer",
+                             format_func=lambda k: t(OPTIMIZERS[k].label_key, L))
     lr = st.select_slider(t("net.lr", L), LRS, key=P + "lr")
     batch = st.selectbox(t("net.batch", L), BATCHES, key=P + "batch",
                          format_func=lambda b: localize(str(b)) if b else t("net.batch_all", L))
@@ -122,7 +126,8 @@ def curves_view(tr: Trainer, config: TrainConfig) -> None:
 
 def code_view(tr: Trainer, config: TrainConfig) -> None:
     st.caption(t("net.code_caption", L))
-    st.code(training_code(config, max(tr.history.steps, 1)), language="python")
+    st.code(training_code(tr, max(tr.history.steps, 1), NETWORKS[config.network].code(
+        config.settings)), language="python")
 
 
 # The views below the stage, in order; a new view (the optimizer race) is one entry.
@@ -153,7 +158,8 @@ def main() -> None:
     c_net, c_data, c_play, c_reset, c_more = st.columns([3, 2, 3, 2, 2],
                                                         vertical_alignment="bottom")
     name = c_net.selectbox(t("net.network", L), list(NETWORKS), key=P + "network",
-                           format_func=lambda k: t(f"net.{k}.title", L), on_change=use_defaults)
+                           format_func=lambda k: t(NETWORKS[k].title_key, L),
+                           on_change=use_defaults)
     net = NETWORKS[name]
     upload = None
     if "dataset" in net.options:

@@ -32,8 +32,8 @@ from backprop.draw.export import animation_html
 from backprop.draw.layout import render
 from backprop.i18n import LANGUAGES
 from backprop.sandbox.envelope import limit_self
+from backprop.train.optimizers import OPTIMIZERS
 from backprop.train.race_cli import cmd_race
-from backprop.train.training import OPTIMIZERS
 
 MAX_CLI_STEPS = 100_000
 
@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None, registries: Registries | None = None) ->
     tr.add_argument("--network", required=True)
     tr.add_argument("--steps", type=int, required=True)
     tr.add_argument("--lr", type=float)
-    tr.add_argument("--optimizer", choices=OPTIMIZERS, default="sgd")
+    tr.add_argument("--optimizer", choices=list(OPTIMIZERS), default="sgd")
     tr.add_argument("--seed", type=int, default=0)
     tr.add_argument("--batch-size", type=int, default=0)
     tr.add_argument("--clip", type=float, help="max gradient norm (clip_grad_norm_)")
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None, registries: Registries | None = None) ->
                     help="race 2-4 optimizers from the same start (LR defaults to --lr)")
     tr.add_argument("--branch-at", type=int, metavar="K",
                     help="branch from step K with --lr and/or --branch-optimizer")
-    tr.add_argument("--branch-optimizer", choices=OPTIMIZERS)
+    tr.add_argument("--branch-optimizer", choices=list(OPTIMIZERS))
     tr.add_argument("--from-lr", type=float, help="with --branch-at: the original's lr")
     tr.set_defaults(run=cmd_train)
     sm = sub.add_parser("summary", help="Keras-style summary of a registered model")

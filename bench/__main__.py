@@ -66,7 +66,7 @@ def new_step_ratio(rows: list) -> None:
 
 
 def sizes(rows: list, quick: bool) -> None:
-    from backprop.draw.animation import figure, training_figure
+    from backprop.draw.animation import figure
     from backprop.train.training import TrainConfig, Trainer
     from examples.networks import NETWORKS
     from examples.presets import PRESETS
@@ -79,14 +79,6 @@ def sizes(rows: list, quick: bool) -> None:
         goal = "< 100 KB" if key == "seed-mean" else ""
         rows.append(row(f"animation JSON: {key}", f"{size / KB:.1f} KB", goal,
                         size < 100 * KB if key == "seed-mean" else None))
-    net = NETWORKS["seed-2layer"]
-    cfg = TrainConfig("seed-2layer", lr=net.lr, settings=net.defaults)
-    tr = Trainer(cfg, net.build(net.defaults, 0), net.data(net.defaults, 0), "mse")
-    steps = 10 if quick else 100
-    fig = training_figure([tr.step(capture=True) for _ in range(steps)])
-    size = len(json.dumps(fig, separators=(",", ":")).encode())
-    rows.append(row(f"{steps} SGD steps of seed-2layer, one figure", f"{size / KB:.0f} KB",
-                    "< 1 MB", size < 1024 * KB))
     net = NETWORKS["classifier"]
     cfg = TrainConfig("classifier", lr=net.lr, settings=net.defaults)
 

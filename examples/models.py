@@ -151,7 +151,7 @@ class VGG16(nn.Module):
     """Simonyan & Zisserman 2014, configuration D: 138,357,544 parameters.
 
     Feature extraction as the book does with Keras (include_top=False): run only
-    `model.features` and keep its (1, 512, 7, 7) output; see VGG_FEATURES below.
+    `model.features` and keep its (1, 512, 7, 7) output; see examples/snippets.py.
     """
 
     CFG = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M",
@@ -189,7 +189,7 @@ class EncoderBlock(nn.Module):
         return self.block(x)  # (N, tokens, 64)
 
 
-class MLP(nn.Module):
+class SequentialMLP(nn.Module):
     """The Tiny Network page's classifier: 2 -> 6 -> 6 -> 1 with tanh."""
 
     def __init__(self) -> None:
@@ -199,26 +199,6 @@ class MLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.layers(x)
-
-
-# How the book's Keras steps look in PyTorch (shown on the page, not run: no weights
-# are downloaded here; with torchvision you would load them with weights="DEFAULT").
-VGG_FEATURES = """\
-from PIL import Image
-from torchvision import transforms
-
-preprocess = transforms.Compose([
-    transforms.Resize(256), transforms.CenterCrop(224),   # image.load_img(..., (224, 224))
-    transforms.ToTensor(),                                # HWC 0-255 -> CHW 0-1
-    transforms.Normalize(mean=[0.485, 0.456, 0.406],      # ImageNet statistics
-                         std=[0.229, 0.224, 0.225]),      # (Keras: preprocess_input)
-])
-x = preprocess(Image.open("cat.jpg").convert("RGB")).unsqueeze(0)  # (1, 3, 224, 224)
-model.eval()                                              # dropout off
-with torch.no_grad():                                     # no graph needed
-    features = model.features(x)                          # (1, 512, 7, 7)
-print(features.shape)  # Keras (channels last): (1, 7, 7, 512)
-"""
 
 
 @dataclass(frozen=True)
@@ -262,7 +242,7 @@ MODELS: dict[str, ModelSpec] = {m.name: m for m in (
     ModelSpec("seed-dense", Dense, (2, 3), make=lambda: Dense(3, 3), seed=9, inputs=BOOK_BATCH),
     ModelSpec("seed-sequential", SequentialModule, (2, 3), seed=25, inputs=BOOK_BATCH),
     ModelSpec("seed-lazy", LazySequential, (2, 3), seed=42, inputs=BOOK_BATCH),
-    ModelSpec("mlp", MLP, (4, 2)),
+    ModelSpec("mlp", SequentialMLP, (4, 2)),
     ModelSpec("lenet5", LeNet5, (1, 1, 32, 32), published=61_706),
     ModelSpec("transformer-block", EncoderBlock, (1, 8, 64)),
     ModelSpec("resnet50", ResNet50, (1, 3, 224, 224), meta=True, published=25_557_032),

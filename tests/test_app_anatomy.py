@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
+from backprop.i18n import t
 from tests.helpers import app_test
+from ui.safe_text import safe_t
 
 
 @pytest.fixture
@@ -45,7 +50,52 @@ def test_freeze_changes_trainable_and_graph(at: AppTest) -> None:
     assert at.get("graphviz_chart")[0].proto.spec != before
 
 
+def _pt(state: dict[str, torch.Tensor]) -> bytes:
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    return buf.getvalue()
+
+
+def _values(at: AppTest) -> str:
+    return at.get("graphviz_chart")[0].proto.spec  # the DOT, with each node's value
+
+
 def test_seed_simple_and_checkpoint_tab(at: AppTest) -> None:
-    assert metrics(at)[:3] == ["2", "1", "1"]  # one trainable, one non-trainable scalar
-    assert any("a_variable" in c.value for c in at.code) or at.dataframe
+    """The seed's module (a*x + b, a = b = 5, x = 5): its parameters, and a state_dict
+    restored from an upload is the model the page shows, with what did not fit said."""
     assert not at.exception
+    assert at.selectbox(key="anat.model").value == "seed-simple"
+    assert metrics(at)[:3] == ["2", "1", "1"]  # one trainable, one non-trainable scalar
+    params = [row for df in at.dataframe for row in df.value.to_dict("records")]
+    names = {str(v) for row in params for v in row.values()}
+    assert {"a_variable", "non_trainable_variable"} <= names
+    assert any("class SimpleModule" in c.value for c in at.code)  # the Code tab
+    assert at.download_button(key="anat.download").label == t("anat.download")
+    upload = at.file_uploader(key="anat.upload")
+    assert set(upload.allowed_type) >= {".pt", ".pth"}
+    assert "30" in _values(at) and "40" not in _values(at)  # 5*5 + 5
+
+    upload.set_value(("simple.pt", _pt({"a_variable": torch.tensor(7.0),
+                                        "non_trainable_variable": torch.tensor(5.0)}),
+                      "application/octet-stream")).run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [t("anat.restored"), t("anat.loaded", n=2)]
+    assert "40" in _values(at)  # 7*5 + 5: the graph is the restored model
+    assert not at.warning
+
+    at.file_uploader(key="anat.upload").set_value(
+        ("other.pt", _pt({"a_variable": torch.ones(2), "extra": torch.tensor(1.0)}),
+         "application/octet-stream")).run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert warnings == [safe_t("anat.missing", "en", names="non_trainable_variable"),
+                        safe_t("anat.unexpected", "en", names="extra"),
+                        safe_t("anat.wrong_shape", "en", name="a_variable", want=(),
+                               got=(2,))]
+    assert t("anat.loaded", n=0) in [s.value for s in at.success]
+
+    at.file_uploader(key="anat.upload").set_value(
+        ("bad.pt", b"not a checkpoint", "application/octet-stream")).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("err.ckpt_format")]
+    assert not at.success and "30" in _values(at)  # nothing restored: the initial weights

@@ -4,14 +4,16 @@ quickly; fuzzing (random text and random syntax trees) finds nothing else."""
 from __future__ import annotations
 
 import ast
-import contextlib
+import io
+import math
 import time
 
 import pytest
+import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backprop.train.checkpoint import load_bytes
+from backprop.train.checkpoint import load_bytes, read_state
 from backprop.train.datasets import parse_csv
 from graphviz_tools import ProgramError, run_program
 from tests.hostile import HOSTILE
@@ -110,13 +112,58 @@ def test_fuzz_csv_loader(raw: bytes) -> None:
     assert x.shape[1] == 2 and set(y.tolist()) <= {0, 1}
 
 
+# names of the mlp's state_dict (2 -> 6 -> 6 -> 1) and a few it does not have
+_CKPT_KEYS = ("layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.4.bias",
+              "layers.4.weight", "extra", "layers.9.bias")
+_CKPT_SHAPES = ((), (1,), (6,), (6, 2), (6, 6), (1, 6), (2, 2))
+
+
+@st.composite
+def _state_files(draw: st.DrawFn) -> bytes:
+    """A real torch.save file of a state_dict-like dict (names, shapes and dtypes that
+    fit or not), sometimes with one byte changed."""
+    state = {}
+    for key in draw(st.lists(st.sampled_from(_CKPT_KEYS), unique=True, max_size=5)):
+        shape = draw(st.sampled_from(_CKPT_SHAPES))
+        dtype = draw(st.sampled_from((torch.float32, torch.float64, torch.int64)))
+        state[key] = (torch.arange(math.prod(shape)).reshape(shape) - 3).to(dtype) / 7 \
+            if dtype != torch.int64 else torch.arange(math.prod(shape)).reshape(shape)
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    raw = bytearray(buf.getvalue())
+    at = draw(st.none() | st.integers(0, len(raw) - 1))
+    if at is not None:
+        raw[at] ^= draw(st.integers(1, 255))
+    return bytes(raw)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.binary(max_size=2000))
+@given(st.binary(max_size=2000) | _state_files())
 def test_fuzz_state_dict_loader(raw: bytes) -> None:
+    """A refused file leaves the model as it was; a loaded one changed exactly the
+    tensors the report lists as loaded, to the file's values, and the report accounts
+    for every name of the model and of the file."""
     from examples.models import MODELS
 
-    with contextlib.suppress(ProgramError):
-        load_bytes(MODELS["mlp"].build(), raw)
+    model = MODELS["mlp"].build()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    try:
+        report = load_bytes(model, raw)
+    except ProgramError:
+        assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
+        return
+    file = read_state(raw)
+    after = model.state_dict()
+    wrong = {name for name, _, _ in report.wrong_shape}
+    loaded, missing = set(report.loaded), set(report.missing)
+    assert not (loaded & missing or loaded & wrong or missing & wrong)
+    assert loaded | missing | wrong == set(before)
+    assert set(report.unexpected) == set(file) - set(before)
+    for name, want, got in report.wrong_shape:
+        assert want == tuple(before[name].shape) and got == tuple(file[name].shape) != want
+    for name, value in after.items():
+        expected = file[name].to(value.dtype) if name in loaded else before[name]
+        assert torch.equal(value, expected), name
 
 
 def test_numerics_are_shown_not_crashed() -> None:

@@ -12,8 +12,9 @@ import pytest
 import torch
 import torch.nn.functional as F  # noqa: N812
 
+from backprop.train.optimizers import OPTIMIZERS
 from backprop.train.race import Racer, run_branch, run_race
-from backprop.train.training import OPTIMIZERS, TrainConfig, Trainer
+from backprop.train.training import TrainConfig, Trainer
 from examples.networks import NETWORKS
 from graphviz_tools import ProgramError
 
@@ -84,7 +85,7 @@ def test_racers_start_equal_and_see_the_same_batches() -> None:
     assert_same(params_of(first, 0), [p.detach() for p in model.parameters()])  # untouched
 
 
-@pytest.mark.parametrize("opt", OPTIMIZERS)
+@pytest.mark.parametrize("opt", list(OPTIMIZERS))
 def test_each_racer_is_a_run_alone_and_is_torch_optim(opt: str) -> None:
     base, model, data, loss = setup()
     race = run_race(base, (Racer(opt, LRS[opt]), Racer("sgd", 0.3)), model, data, loss, 25)

@@ -61,11 +61,17 @@ def _fields(text: str) -> set[str]:
 
 
 def test_bengali_covers_every_key_of_every_catalog() -> None:
+    """Both ways: bn has every key of every catalog and no key of its own, with the
+    same placeholders; the switch offers exactly the catalogs on disk."""
+    from backprop.i18n import LANGUAGES
+
     cats = _catalogs()
+    assert set(cats) == set(LANGUAGES) and len(cats) >= 2
     bn = cats["bn"]
     for lang, cat in cats.items():
-        missing = sorted(set(cat) - set(bn))
+        missing, extra = sorted(set(cat) - set(bn)), sorted(set(bn) - set(cat))
         assert not missing, f"bn lacks keys of {lang}: {missing}"
+        assert not extra, f"{lang} lacks keys of bn: {extra}"
         for key, text in cat.items():
             assert _fields(text) == _fields(bn[key]), (lang, key)
 
@@ -97,11 +103,13 @@ def test_book_terms_in_bengali() -> None:
 def test_adam_rule_shown_is_the_rule_torch_applies() -> None:
     """The LaTeX names the bias correction, and applying it to the recorded state
     reproduces torch.optim.Adam's update."""
+    from backprop.train.optimizers import OPTIMIZERS
     from backprop.train.training import TrainConfig, Trainer
-    from backprop.train.updates import UPDATE_RULES, update_rows
+    from backprop.train.updates import update_rows
     from examples.networks import NETWORKS
 
-    assert r"1-\beta_1^{\,t}" in UPDATE_RULES["adam"] and r"1-\beta_2^{\,t}" in UPDATE_RULES["adam"]
+    rule = OPTIMIZERS["adam"].rule
+    assert r"1-\beta_1^{\,t}" in rule and r"1-\beta_2^{\,t}" in rule
     net = NETWORKS["seed-2layer"]
     cfg = TrainConfig(optimizer="adam", lr=0.1, settings=net.defaults)
     tr = Trainer(cfg, net.build(net.defaults, 0), net.data(net.defaults, 0), "mse")

@@ -59,7 +59,7 @@ MOVES: dict[str, str] = {
     "train_figures": "train.train_figures",
     "race": "train.race", "race_figures": "train.race_figures",
     "race_landscape": "train.race_landscape", "race_notes": "train.race_notes",
-    "race_cli": "train.race_cli",
+    "race_cli": "train.race_cli", "losses": "train.losses", "optimizers": "train.optimizers",
     # anatomy: models from the inside
     "anatomy": "anatomy.attribution", "summary": "anatomy.summary",
 }

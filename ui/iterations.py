@@ -18,7 +18,7 @@ from backprop.core.fmt import compact
 from backprop.core.graph import Iteration, Trace
 from backprop.i18n import t
 from backprop.sandbox.repair import repair_lines
-from backprop.train.updates import STATE_SYMBOLS
+from backprop.train.optimizers import STATE_SYMBOLS
 from graphviz_tools import ProgramError
 
 

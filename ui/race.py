@@ -14,9 +14,10 @@ import streamlit as st
 
 from backprop.i18n import t
 from backprop.sandbox import envelope
+from backprop.train.optimizers import OPTIMIZERS
 from backprop.train.race import MAX_RACERS, Race, Racer, run_branch, run_race
 from backprop.train.race_notes import entry_label
-from backprop.train.training import OPTIMIZERS, TrainConfig, Trainer
+from backprop.train.training import TrainConfig, Trainer
 from examples.networks import NETWORKS
 from ui.shared import shared
 from ui.training import CHUNK
@@ -131,11 +132,11 @@ def race_section(config: TrainConfig, upload: bytes | None, lang: str) -> None:
     with st.expander(t("race.title", lang), expanded=bool(s.get(R + "on")),
                      icon=":material/sports_score:"):
         st.caption(t("race.intro", lang))
-        chosen = st.multiselect(t("race.optimizers", lang), OPTIMIZERS, key=R + "optimizers",
+        chosen = st.multiselect(t("race.optimizers", lang), list(OPTIMIZERS), key=R + "optimizers",
                                 max_selections=MAX_RACERS,
-                                format_func=lambda o: t("opt." + o, lang))
+                                format_func=lambda o: t(OPTIMIZERS[o].label_key, lang))
         for col, opt in zip(st.columns(max(len(chosen), 1)), chosen, strict=False):
-            col.select_slider(t("race.lr", lang, opt=t("opt." + opt, lang)), LRS,
+            col.select_slider(t("race.lr", lang, opt=t(OPTIMIZERS[opt].label_key, lang)), LRS,
                               key=R + "lr." + opt)
         c1, c2, c3 = st.columns([2, 2, 1], vertical_alignment="bottom")
         steps = c1.select_slider(t("race.steps", lang), STEPS, key=R + "steps")
@@ -166,11 +167,12 @@ def _branch_section(config: TrainConfig, racers: tuple[Racer, ...], steps: int,
     st.caption(t("race.branch_intro", lang))
     b1, b2, b3, b4 = st.columns(4)
     from_opt = b1.selectbox(t("race.branch_from", lang), [r.optimizer for r in racers],
-                            key=R + "branch_from", format_func=lambda o: t("opt." + o, lang))
+                            key=R + "branch_from",
+                            format_func=lambda o: t(OPTIMIZERS[o].label_key, lang))
     at = int(b2.number_input(t("race.branch_at", lang), 0, steps, step=1,
                              key=R + "branch_at"))
-    new_opt = b3.selectbox(t("race.branch_opt", lang), OPTIMIZERS, key=R + "branch_opt",
-                           format_func=lambda o: t("opt." + o, lang))
+    new_opt = b3.selectbox(t("race.branch_opt", lang), list(OPTIMIZERS), key=R + "branch_opt",
+                           format_func=lambda o: t(OPTIMIZERS[o].label_key, lang))
     new_lr = b4.select_slider(t("race.branch_lr", lang), LRS, key=R + "branch_lr")
     d1, d2 = st.columns([1, 4])
     if d1.button(t("race.branch_go", lang), key=R + "branch_go", icon=":material/call_split:"):

@@ -11,9 +11,9 @@ from backprop.core.graph import Trace
 from backprop.draw.figdigits import with_native_digits
 from backprop.draw.stage import legend_items, stage_figure
 from backprop.draw.stage_html import stage_html
-from backprop.i18n import catalog, digits, t
+from backprop.i18n import digits, t
 from backprop.teach.message import say
-from backprop.teach.ops import friendly
+from backprop.teach.ops import friendly, why_saved
 from backprop.teach.steps import Step, label, steps, transcript
 from graphviz_tools import ProgramError
 from ui.common import native_digits
@@ -116,8 +116,7 @@ def chain_panel(trace: Trace, step: Step, lang: str) -> None:
             else:
                 st.markdown(_d(t("chain.sent", lang, sent=compact(term.sent, 8)), lang))
     if node.saved:
-        why = f"why.{node.op}"
-        text = t(why, lang) if why in catalog("en") else t("why.generic", lang)
+        text = why_saved(node.op, lang)
         st.caption(t("chain.saved", lang, names=", ".join(node.saved), op=node.op,
                      meaning=friendly(node.op, lang)) + " " + text)
 

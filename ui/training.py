@@ -15,9 +15,10 @@ from backprop.core.fmt import compact
 from backprop.core.graph import Value
 from backprop.i18n import t
 from backprop.sandbox.envelope import run
+from backprop.train.optimizers import OPTIMIZERS
 from backprop.train.train_figures import has_test_split
 from backprop.train.training import TrainConfig, Trainer
-from backprop.train.updates import STATE_SYMBOLS, UPDATE_RULES, sgd_check, update_rows
+from backprop.train.updates import sgd_check, update_rows
 from examples.networks import NETWORKS, NetSettings
 from ui.common import localize, show_error
 from ui.shared import shared
@@ -71,14 +72,15 @@ def update_panel(tr: Trainer, step: int, lang: str) -> None:
     a formula, and (momentum/Adam/RMSprop) the state the optimizer keeps."""
     cfg = tr.config
     st.markdown(f"#### {localize(t('net.update_title', lang, step=step))}")
-    st.latex(UPDATE_RULES[cfg.optimizer])
+    opt = OPTIMIZERS[cfg.optimizer]  # its rule and its state symbols
+    st.latex(opt.rule)
     rows = []
     for r in update_rows(tr.history, step):
         row = {t("net.col.param", lang): r.name, t("net.col.before", lang): _v(r.before),
                t("net.col.grad", lang): _v(r.grad), "η": localize(f"{cfg.lr:g}"),
                t("net.col.after", lang): _v(r.after)}
         for k, v in r.state.items():
-            row[STATE_SYMBOLS.get(k, k)] = _v(np.asarray(v))
+            row[opt.state.get(k, k)] = _v(np.asarray(v))
         if cfg.optimizer == "sgd":
             ok = np.array_equal(sgd_check(r, cfg), r.after)
             row[t("net.col.check", lang)] = "✓" if ok else "✗"

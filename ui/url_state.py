@@ -85,12 +85,12 @@ def _networks() -> Any:
 
 
 def _activations() -> Any:
-    from examples.networks import ACTIVATIONS
+    from backprop.train.losses import ACTIVATIONS
     return ACTIVATIONS
 
 
 def _losses() -> Any:
-    from examples.networks import LOSSES
+    from backprop.train.losses import LOSSES
     return LOSSES
 
 
@@ -100,8 +100,8 @@ def _datasets() -> Any:
 
 
 def _optimizers() -> Any:
-    from backprop.train.training import OPTIMIZERS
-    return OPTIMIZERS
+    from backprop.train.optimizers import OPTIMIZERS
+    return tuple(OPTIMIZERS)
 
 
 def _models() -> Any:

@@ -72,23 +72,6 @@ def figure(trace: Trace, lang: str = DEFAULT_LANG, start: int = 0) -> dict[str, 
 MAX_FRAME_CELLS = 100_000
 
 
-def training_figure(traces: list[Trace], lang: str = DEFAULT_LANG) -> dict[str, Any]:
-    """One frame per training step: every node's value and gradient at that step.
-
-    The traces share one structure (same network), so the layout is computed once
-    and each frame carries only that step's colours and texts.
-    """
-    frames = []
-    for k, tr in enumerate(traces):
-        p = tr.last_pass
-        grads = {**(p.grads_in if p else {}), **(p.leaf_grads if p else {})}
-        loss = compact(tr.output_node.value, 3)
-        text = t("anim.train_step", lang, step=k + 1, loss=loss)
-        frames.append((Step(k, "train", tr.output, 1, frozenset(tr.graph.by_id), grads,
-                            text=text, caption=text), tr.graph))
-    return _build(traces[0].graph, frames, lang, 0)
-
-
 def _build(g: Graph, all_steps: list[tuple[Step, Graph]], lang: str,
            start: int) -> dict[str, Any]:
     lay: Layout = layout(g, lang)

@@ -1,33 +1,22 @@
-"""The chain rule, one op at a time: local-derivative formulas as one table.
+"""The chain rule, one op at a time, with the captured numbers beside it.
 
-For each autograd node the table gives, per input slot, the local derivative as
-LaTeX and how to evaluate it from what autograd saved (`self`, `other`, `result`,
-...). `explain()` puts the captured numbers beside it: upstream gradient x local
-derivative = the gradient PyTorch sent. The product is shown for teaching only;
-tests check it equals the captured gradient for every op in the table.
+Each op's local derivative lives in its record (ops.OPS[grad_fn].rule). `explain()`
+evaluates it on what autograd saved and puts the captured numbers beside it: upstream
+gradient x local derivative = the gradient PyTorch sent. The product is shown for
+teaching only; tests check it equals the captured gradient for every op with a rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 
 from backprop.core.graph import BackwardPass, Graph, Node, Value
+from backprop.teach.ops import OPS, Rule
 from backprop.teach.umath import node_label
 
 T = torch.Tensor
-# local(ctx, slot) -> local derivative (elementwise); or grad(ctx, slot, upstream) -> product
-Local = Callable[["Ctx", int], T]
-Product = Callable[["Ctx", int, T], T]
-
-
-@dataclass(frozen=True)
-class Rule:
-    formulas: tuple[str, ...]  # LaTeX per slot; @out @a @b are the symbols of the node
-    local: Local | None = None  # elementwise local derivative (upstream * local, reduced)
-    product: Product | None = None  # non-elementwise ops (matmul, softmax): the whole term
 
 
 class Ctx:
@@ -48,69 +37,6 @@ class Ctx:
         if v is None or v.data is None:
             raise KeyError(name)
         return v.tensor().double()
-
-
-def _d(a: str) -> str:
-    return r"\frac{\partial @out}{\partial " + a + "}"
-
-
-def _one(c: Ctx, s: int) -> T:
-    return torch.tensor(1.0, dtype=torch.float64)
-
-
-RULES: dict[str, Rule] = {
-    "AddBackward0": Rule((_d("@a") + " = 1", _d("@b") + r" = \alpha = 1"),
-                         lambda c, s: c.get("alpha") if s == 1 else _one(c, s)),
-    "SubBackward0": Rule((_d("@a") + " = 1", _d("@b") + " = -1"),
-                         lambda c, s: -c.get("alpha") if s == 1 else _one(c, s)),
-    "RsubBackward1": Rule((_d("@a") + " = -1",), lambda c, s: -c.get("alpha")),
-    "MulBackward0": Rule((_d("@a") + " = @b", _d("@b") + " = @a"),
-                         lambda c, s: c.get("other") if s == 0 else c.get("self")),
-    "DivBackward0": Rule((_d("@a") + r" = \frac{1}{@b}", _d("@b") + r" = -\frac{@a}{@b^2}"),
-                         lambda c, s: 1 / c.get("other") if s == 0
-                         else -c.get("self") / c.get("other") ** 2),
-    "PowBackward0": Rule((_d("@a") + r" = @n \cdot @a^{@n-1}",),
-                         lambda c, s: c.get("exponent") * c.get("self") ** (c.get("exponent") - 1)),
-    "NegBackward0": Rule((_d("@a") + " = -1",), lambda c, s: -_one(c, s)),
-    "ExpBackward0": Rule((_d("@a") + r" = e^{@a} = @out",), lambda c, s: c.get("result")),
-    "LogBackward0": Rule((_d("@a") + r" = \frac{1}{@a}",), lambda c, s: 1 / c.get("self")),
-    "SqrtBackward0": Rule((_d("@a") + r" = \frac{1}{2\sqrt{@a}} = \frac{1}{2 \cdot @out}",),
-                          lambda c, s: 1 / (2 * c.get("result"))),
-    "TanhBackward0": Rule((_d("@a") + r" = 1 - \tanh^2(@a) = 1 - @out^2",),
-                          lambda c, s: 1 - c.get("result") ** 2),
-    "SigmoidBackward0": Rule((_d("@a") + r" = \sigma(@a)\,(1 - \sigma(@a)) = @out(1 - @out)",),
-                             lambda c, s: c.get("result") * (1 - c.get("result"))),
-    "ReluBackward0": Rule((_d("@a") + r" = \begin{cases}1 & @a > 0\\ 0 & \text{else}\end{cases}",),
-                          lambda c, s: (c.get("result") > 0).double()),
-    "SinBackward0": Rule((_d("@a") + r" = \cos(@a)",), lambda c, s: torch.cos(c.get("self"))),
-    "CosBackward0": Rule((_d("@a") + r" = -\sin(@a)",), lambda c, s: -torch.sin(c.get("self"))),
-    "AbsBackward0": Rule((_d("@a") + r" = \operatorname{sign}(@a)",),
-                         lambda c, s: torch.sign(c.get("self"))),
-    "SumBackward0": Rule((_d("@a_i") + " = 1",), lambda c, s: _one(c, s)),
-    "MeanBackward0": Rule((_d("@a_i") + r" = \frac{1}{N}",),
-                          lambda c, s: _one(c, s) / c.inputs[0].value.numel),
-    "MseLossBackward0": Rule((_d("@a_i") + r" = \frac{2\,(@a_i - @b_i)}{N}",
-                              _d("@b_i") + r" = -\frac{2\,(@a_i - @b_i)}{N}"),
-                             lambda c, s: (1 - 2 * s) * 2 * (c.get("self") - c.get("target"))
-                             / c.get("self").numel()),
-    "DotBackward0": Rule((_d("@a") + " = @b", _d("@b") + " = @a"),
-                         lambda c, s: c.get("tensor") if s == 0 else c.get("self")),
-    "MmBackward0": Rule(
-        (r"\frac{\partial L}{\partial @a} = \frac{\partial L}{\partial @out}\, @b^{\top}",
-         r"\frac{\partial L}{\partial @b} = @a^{\top} \frac{\partial L}{\partial @out}"),
-        product=lambda c, s, g: g @ c.get("mat2").T if s == 0 else c.get("self").T @ g),
-    "SoftmaxBackward0": Rule(
-        (r"\frac{\partial s_i}{\partial @a_j} = s_i(\delta_{ij} - s_j)",),
-        product=lambda c, s, g: c.get("result") * (
-            g - (g * c.get("result")).sum(int(c.get("dim")), keepdim=True))),
-    "LogSoftmaxBackward0": Rule(
-        (r"\frac{\partial \log s_i}{\partial @a_j} = \delta_{ij} - s_j",),
-        product=lambda c, s, g: g - torch.exp(c.get("result"))
-        * g.sum(int(c.get("dim")), keepdim=True)),
-}
-RULES["AddBackward1"] = RULES["AddBackward0"]  # tensor + python number
-RULES["SubBackward1"] = Rule((_d("@a") + " = 1",), _one)
-RULES["MulBackward1"] = RULES["MulBackward0"]
 
 
 def reduce_to(t: T, shape: tuple[int, ...]) -> T:
@@ -151,7 +77,8 @@ def explain(graph: Graph, p: BackwardPass, node_id: str) -> list[SlotStep]:
     """The chain-rule terms for one node in one backward pass, in slot order."""
     node = graph.node(node_id)
     inputs = {e.slot: graph.node(e.src) for e in graph.edges if e.dst == node_id}
-    rule = RULES.get(node.op or "")
+    rec = OPS.get(node.op or "")
+    rule = rec.rule if rec else None
     upstream = p.grads_in.get(node_id)
     ctx = Ctx(node, inputs)
     out: list[SlotStep] = []

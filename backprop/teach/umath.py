@@ -100,7 +100,7 @@ def _constant(n: Node) -> str:
 
 def node_label(g: Graph, node_id: str, max_chars: int = 18) -> str:
     """The program's name for a node, else a short expression of its inputs (`y × y`)."""
-    from backprop.teach.ops import OPS
+    from backprop.teach.ops import op_key
 
     n = g.node(node_id)
     if n.name:
@@ -108,7 +108,7 @@ def node_label(g: Graph, node_id: str, max_chars: int = 18) -> str:
     if n.op is None:
         return node_id
     args = [g.node(e.src).name or "…" for e in g.inputs.get(node_id, ())]
-    key = OPS.get(n.op, n.op.removesuffix("Backward0").lower())
+    key = op_key(n.op)
     sym = _SYMBOLS.get(key)
     if sym and len(args) == 2:
         text = f"{args[0]} {sym} {args[1]}"

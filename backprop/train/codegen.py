@@ -1,66 +1,70 @@
-"""The exact PyTorch training loop that reproduces what the Tiny Network page shows."""
+"""The exact PyTorch training loop that reproduces what the Tiny Network page shows.
+
+Generated from the records, not typed again: the network's own code template (its
+entry in the registry of networks), the trainer's actual initial weights, the
+optimizer's and the loss's records. Tests run the text as plain Python and compare
+every parameter after N steps with the trainer's.
+"""
 
 from __future__ import annotations
 
-from backprop.train.training import MOMENTUM, TrainConfig
+import re
+from collections.abc import Sequence
 
-_OPT = {
-    "sgd": "torch.optim.SGD(model.parameters(), lr={lr})",
-    "momentum": "torch.optim.SGD(model.parameters(), lr={lr}, momentum=" + str(MOMENTUM) + ")",
-    "adam": "torch.optim.Adam(model.parameters(), lr={lr})",
-    "rmsprop": "torch.optim.RMSprop(model.parameters(), lr={lr})",
-}
-_LOSS = {
-    "mse": "F.mse_loss(pred, yb)",
-    "bce": "F.binary_cross_entropy_with_logits(pred, yb.float())",
-    "cross_entropy": "F.cross_entropy(pred, yb)",
-}
-_ACT = {"relu": "torch.relu", "tanh": "torch.tanh", "sigmoid": "torch.sigmoid", "none": ""}
+import numpy as np
+
+from backprop.train.losses import LOSSES
+from backprop.train.optimizers import OPTIMIZERS
+from backprop.train.training import Trainer
+
+WEIGHTS = "{weights}"  # the template line where the initial weights are written
+HEADER = ["import math", "import torch", "import torch.nn.functional as F",
+          "from torch import nn", ""]
 
 
-def training_code(config: TrainConfig, steps: int) -> str:
-    s = config.settings
-    act = _ACT[s.activation]
-    lines = ["import math", "import torch", "import torch.nn.functional as F",
-             "from torch import nn", ""]
-    if config.network == "seed-2layer":
-        lines += ["# the book's network: h = act(w1*x + b1), y_pred = w2*h + b2",
-                  "w1 = torch.tensor(0.5, requires_grad=True)",
-                  "b1 = torch.tensor(0.1, requires_grad=True)",
-                  "w2 = torch.tensor(-0.3, requires_grad=True)",
-                  "b2 = torch.tensor(0.2, requires_grad=True)",
-                  "params = [w1, b1, w2, b2]",
-                  "x, y = torch.tensor([2.0]), torch.tensor([1.0])",
-                  "def model(x):",
-                  f"    h = {act}(w1 * x + b1)" if act else "    h = w1 * x + b1",
-                  "    return w2 * h + b2", ""]
-        opt = _OPT[config.optimizer].replace("model.parameters()", "params")
-    elif config.network == "linear":
-        lines += ["w = torch.tensor(-1.0, requires_grad=True)",
-                  "b = torch.tensor(1.0, requires_grad=True)", "params = [w, b]",
-                  "# x, y: the 40 training points shown on the page", "def model(x):",
-                  "    return w * x + b", ""]
-        opt = _OPT[config.optimizer].replace("model.parameters()", "params")
-    else:
-        out = 2 if s.loss == "cross_entropy" else 1
-        sizes = [2] + [s.units] * s.hidden_layers + [out]
-        lines += [f"g = torch.Generator().manual_seed({config.seed})  # same seed, same weights",
-                  f"layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip({sizes}, {sizes[1:]}))",
-                  "with torch.no_grad():",
-                  "    for layer in layers:",
-                  "        bound = 1 / math.sqrt(layer.in_features)",
-                  "        layer.weight.uniform_(-bound, bound, generator=g)",
-                  "        layer.bias.uniform_(-bound, bound, generator=g)",
-                  "def model(x):",
-                  "    for i, layer in enumerate(layers):",
-                  "        x = layer(x)",
-                  f"        if i < len(layers) - 1:\n            x = {act}(x)" if act else "",
-                  "    return x.squeeze(-1) if x.shape[-1] == 1 else x",
-                  "# x, y: the training points shown on the page"]
-        lines = [ln for ln in lines if ln != ""] + [""]
-        opt = _OPT[config.optimizer].replace("model.parameters()", "layers.parameters()")
-    params = "params" if config.network in ("seed-2layer", "linear") else "layers.parameters()"
-    lines += [f"optimizer = {opt.format(lr=config.lr)}",
+def number(x: np.floating) -> str:
+    """The shortest text that reads back as the same float32 (`0.5`, `-0.3`)."""
+    text = str(np.float32(x))
+    return text if np.float32(float(text)) == np.float32(x) else repr(float(x))
+
+
+def literal(a: np.ndarray) -> str:
+    """A parameter's value as a Python literal: a number or nested lists."""
+    if a.ndim == 0:
+        return number(a[()])
+    return "[" + ", ".join(literal(row) for row in a) + "]"
+
+
+def weight_lines(initial: dict[str, np.ndarray]) -> tuple[list[str], str]:
+    """The lines that set the initial weights, and the expression of the parameters.
+
+    Plain tensors (`w1`) are created with their values; a module's parameters
+    (`layers.0.weight`) are overwritten in place after the module is built."""
+    names = list(initial)
+    if not any("." in n for n in names):
+        return ([f"{n} = torch.tensor({literal(v)}, requires_grad=True)"
+                 for n, v in initial.items()] + [f"params = [{', '.join(names)}]"], "params")
+    roots = {n.split(".")[0] for n in names}
+    if len(roots) != 1:
+        raise ValueError(f"one module holds every parameter, not {sorted(roots)}")
+    lines = ["with torch.no_grad():  # the initial weights the page trained from"]
+    for n, v in initial.items():
+        attr = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", n)  # layers.0.weight -> layers[0].weight
+        lines.append(f"    {attr}.copy_(torch.tensor({literal(v)}))")
+    return lines, f"{roots.pop()}.parameters()"
+
+
+def training_code(trainer: Trainer, steps: int, model: Sequence[str]) -> str:
+    """The loop as text: `model` is the network's code template (a WEIGHTS line where
+    the trainer's initial weights go), followed by the optimizer, the batches and
+    `steps` iterations of zero_grad / forward / loss / backward / (clip) / step."""
+    config, s = trainer.config, trainer.config.settings
+    h = trainer.history
+    weights, params = weight_lines({n: h.params[n][0] for n in h.names})
+    lines = list(HEADER)
+    for line in model:
+        lines += weights if line == WEIGHTS else [line]
+    lines += [f"optimizer = {OPTIMIZERS[config.optimizer].code_line(params, config.lr)}",
               f"batches = torch.Generator().manual_seed({config.seed})", "",
               f"for step in range({steps}):"]
     if config.batch_size:
@@ -72,7 +76,7 @@ def training_code(config: TrainConfig, steps: int) -> str:
         lines += ["    optimizer.zero_grad()"]
     else:
         lines += ["    # optimizer.zero_grad()  <- switched off: gradients pile up"]
-    lines += ["    pred = model(xb)", "    loss = " + _LOSS[s.loss], "    loss.backward()"]
+    lines += ["    pred = model(xb)", "    loss = " + LOSSES[s.loss].code, "    loss.backward()"]
     if config.clip is not None:
         lines += [f"    torch.nn.utils.clip_grad_norm_({params}, max_norm={config.clip})"]
     lines += ["    optimizer.step()  # w <- w - lr * grad (for plain SGD)"]

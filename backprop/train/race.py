@@ -19,14 +19,15 @@ import torch
 from torch import nn
 
 from backprop.core.errors import ProgramError
-from backprop.train.training import OPTIMIZERS, History, TrainConfig, Trainer
+from backprop.train.optimizers import OPTIMIZERS
+from backprop.train.training import History, TrainConfig, Trainer
 
 MIN_RACERS, MAX_RACERS = 2, 4
 
 
 @dataclass(frozen=True)
 class Racer:
-    """One contestant: an optimizer name (training.OPTIMIZERS) and its learning rate."""
+    """One contestant: an optimizer name (optimizers.OPTIMIZERS) and its learning rate."""
 
     optimizer: str
     lr: float

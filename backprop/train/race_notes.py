@@ -3,25 +3,21 @@
 Every value shown comes from the recorded history: the parameter before and after,
 the gradient the optimizer used, and the state torch.optim kept (momentum buffer;
 Adam's m, v and step t; RMSprop's running average s). Only Adam's bias-corrected
-m̂ = m / (1 - β1^t) and v̂ = v / (1 - β2^t) are derived here, from those recorded
-values; the update the rule predicts is then checked against PyTorch's own change
-(✓ when they agree to float32 precision).
+m̂ = m / (1 - β1^t) and v̂ = v / (1 - β2^t) are derived, from those recorded values;
+the change the optimizer's record predicts (optimizers.OPTIMIZERS[...].change) is then
+checked against PyTorch's own change (✓ when they agree to float32 precision).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from backprop.i18n import DEFAULT_LANG, t
+from backprop.train.optimizers import MOMENTUM, OPTIMIZERS, RMS_ALPHA, adam_hats
 from backprop.train.race import Race, Racer
-from backprop.train.training import MOMENTUM, History
-
-# torch.optim's defaults, which training.make_optimizer keeps
-ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8
-RMS_ALPHA, RMS_EPS = 0.99, 1e-8
+from backprop.train.training import History
 
 
 @dataclass(frozen=True)
@@ -38,20 +34,7 @@ class Update:
 
     def predicted(self) -> float:
         """The change the optimizer's rule gives for the recorded numbers."""
-        lr, g, s = self.racer.lr, self.grad, self.state
-        if self.racer.optimizer == "momentum":
-            return -lr * s["momentum_buffer"]
-        if self.racer.optimizer == "adam":
-            m_hat, v_hat = self.adam_hats()
-            return -lr * m_hat / (math.sqrt(v_hat) + ADAM_EPS)
-        if self.racer.optimizer == "rmsprop":
-            return -lr * g / (math.sqrt(s["square_avg"]) + RMS_EPS)
-        return -lr * g
-
-    def adam_hats(self) -> tuple[float, float]:
-        step = self.state["step"]
-        return (self.state["exp_avg"] / (1 - ADAM_BETAS[0] ** step),
-                self.state["exp_avg_sq"] / (1 - ADAM_BETAS[1] ** step))
+        return OPTIMIZERS[self.racer.optimizer].change(self.racer.lr, self.grad, self.state)
 
     def agrees(self) -> bool:
         """Does the rule reproduce PyTorch's change (to float32 precision)?"""
@@ -107,22 +90,18 @@ def note(race: Race, i: int, step: int, name: str, index: int, label: str,
         lines.append(t("race.note.past", lang, step=race.branch_at))
     lines += [*_wrap(entry, f"{_n(u.before)} → {_n(u.after)}"), f"g = {_n(u.grad)}"]
     s, prev = u.state, u.previous
-    opt = u.racer.optimizer
+    opt = u.racer.optimizer  # the state it keeps, in numbers (plain SGD keeps none)
     if opt == "momentum":  # torch.optim starts the buffer at the first gradient
         lines += _eq(f"v ← {MOMENTUM}·{_f(prev['momentum_buffer'])} + g"
                      if "momentum_buffer" in prev else "v ← g", s["momentum_buffer"])
-        rule = "−η·v"
     elif opt == "adam":
-        m_hat, v_hat = u.adam_hats()
+        m_hat, v_hat = adam_hats(s)
         lines += [f"t = {int(s['step'])}, m = {_n(s['exp_avg'])}", f"v = {_n(s['exp_avg_sq'])}",
                   *_eq("m̂ = m/(1−β₁ᵗ)", m_hat), *_eq("v̂ = v/(1−β₂ᵗ)", v_hat)]
-        rule = "−η·m̂/(√v̂+ε)"
     elif opt == "rmsprop":
         lines += _eq(f"s ← {RMS_ALPHA}·s + {1 - RMS_ALPHA:.2f}·g²", s["square_avg"])
-        rule = "−η·g/(√s+ε)"
-    else:
-        rule = "−η·g"
-    lines += _eq(f"Δ = {rule}", u.after - u.before, " ✓" if u.agrees() else " ✗")
+    lines += _eq(f"Δ = {OPTIMIZERS[opt].delta}", u.after - u.before,
+                 " ✓" if u.agrees() else " ✗")
     return "<br>".join(lines)
 
 

@@ -10,7 +10,8 @@ import torch
 
 from backprop.draw.style import GRAD_COLOR
 from backprop.i18n import DEFAULT_LANG, t
-from backprop.train.training import Trainer, loss_of
+from backprop.train.losses import loss_of
+from backprop.train.training import Trainer
 
 POS, NEG = "#0072B2", "#D55E00"  # Okabe-Ito blue / vermillion: weight sign, class 1 / 0
 GRID = 36  # decision-boundary resolution (GRID x GRID points)

@@ -13,14 +13,12 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F  # noqa: N812
 from torch import nn
 
 from backprop.capture.trace_fn import trace_function
 from backprop.core.graph import Trace
-
-OPTIMIZERS = ("sgd", "momentum", "adam", "rmsprop")
-MOMENTUM = 0.9
+from backprop.train.losses import LOSSES, loss_of
+from backprop.train.optimizers import make_optimizer
 
 
 @dataclass(frozen=True)
@@ -32,27 +30,7 @@ class TrainConfig:
     seed: int = 0
     clip: float | None = None  # max gradient norm (clip_grad_norm_), None: off
     zero_grad: bool = True  # False shows what the book warns about: gradients pile up
-    settings: Any = None  # examples.networks.NetSettings
-
-
-def make_optimizer(name: str, params: list[nn.Parameter], lr: float) -> torch.optim.Optimizer:
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
-    if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=MOMENTUM)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr)
-    raise ValueError(name)
-
-
-def loss_of(name: str, pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    if name == "cross_entropy":
-        return F.cross_entropy(pred, y.long())
-    if name == "bce":
-        return F.binary_cross_entropy_with_logits(pred, y.float())
-    return F.mse_loss(pred, y.float())
+    settings: Any = None  # examples.networks.NetSettings (the engine never imports it)
 
 
 @dataclass
@@ -194,6 +172,4 @@ class Trainer:
         """The model's output on `points` with the parameters it had after `step`."""
         params = {n: torch.from_numpy(self.history.params[n][step]) for n in self.params}
         pred, _ = torch.func.functional_call(self.model, params, (points,))
-        if self.loss == "cross_entropy":
-            return torch.softmax(pred, -1)[:, 1]
-        return torch.sigmoid(pred) if self.loss == "bce" else pred
+        return LOSSES[self.loss].readout(pred)

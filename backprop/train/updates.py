@@ -1,4 +1,4 @@
-"""The update rule of each optimizer (LaTeX, one table) and the numbers of one step."""
+"""The numbers of one update, parameter by parameter (the rules: optimizers.OPTIMIZERS)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from backprop.train.training import MOMENTUM, History, TrainConfig
-
-UPDATE_RULES: dict[str, str] = {
-    "sgd": r"w \leftarrow w - \eta \cdot g",
-    "momentum": r"v \leftarrow \mu v + g,\quad w \leftarrow w - \eta \cdot v"
-                + rf"\qquad (\mu = {MOMENTUM})",
-    # torch.optim.Adam: bias-corrected moments (t = the step count, from 1)
-    "adam": r"m \leftarrow \beta_1 m + (1-\beta_1) g,\; v \leftarrow \beta_2 v + (1-\beta_2) g^2,"
-            r"\; \hat m = \frac{m}{1-\beta_1^{\,t}},\; \hat v = \frac{v}{1-\beta_2^{\,t}},"
-            r"\; w \leftarrow w - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon}",
-    "rmsprop": r"s \leftarrow \alpha s + (1-\alpha) g^2,\quad "
-               r"w \leftarrow w - \eta\,\frac{g}{\sqrt{s} + \epsilon}",
-}
-# what each optimizer keeps between steps (torch.optim state keys -> symbols)
-STATE_SYMBOLS = {"momentum_buffer": "v", "exp_avg": "m", "exp_avg_sq": "v",
-                 "square_avg": "s", "step": "t"}
+from backprop.train.training import History, TrainConfig
 
 
 @dataclass(frozen=True)
