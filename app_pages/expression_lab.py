@@ -17,6 +17,7 @@ from ui.common import classroom, lang, legend, localize, native_digits, show_err
 from ui.exports import graph_downloads
 from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)
 from ui.safe_text import md_escape, safe_t
+from ui.shared import shared
 from ui.stepper import MAX_ANIMATED, detail_view, stepper
 
 P = "lab."  # this page's session-state namespace
@@ -24,12 +25,14 @@ MAX_DRAWN = 400  # nodes: bigger graphs are unreadable in a browser tab; the tab
 L = lang()
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+# Shared by every session (ui/shared.py): one run per program, and every session reads
+# the same frozen Trace (st.cache_data unpickled a copy for each session, on each rerun).
+@shared("lab.run", max_entries=512, max_bytes=128 * 2**20)
 def run_cached(source: str, inputs: tuple[tuple[str, float], ...], language: str) -> Trace:
     return run_program(source, dict(inputs), language, sandboxed=True)  # envelope (issue 11)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@shared("lab.fd", max_entries=512, max_bytes=16 * 2**20)
 def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
               names: tuple[str, ...]) -> dict[str, FDCheck]:
     try:  # every rerun in one envelope worker; past the budget, the table says "—"
