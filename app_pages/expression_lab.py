@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from examples.presets import DEFAULT_PRESET, PRESETS
-from graphviz_tools import ProgramError, Trace, run_program, to_dot
+from graphviz_tools import ProgramError, Trace, to_dot
 from graphviz_tools.expression import parse
-from graphviz_tools.fd import FDCheck, finite_differences, verdict
+from graphviz_tools.fd import verdict
 from graphviz_tools.fmt import compact, full, number, shape
 from graphviz_tools.i18n import LANGUAGES, t
 from graphviz_tools.language import TENSOR_ATTRS, TENSOR_METHODS, TORCH_FUNCTIONS
@@ -16,29 +16,13 @@ from graphviz_tools.steps import steps
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import graph_downloads
 from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)
+from ui.lab_runs import fd_cached, run_cached
 from ui.safe_text import md_escape, safe_t
-from ui.shared import shared
 from ui.stepper import MAX_ANIMATED, detail_view, stepper
 
 P = "lab."  # this page's session-state namespace
 MAX_DRAWN = 400  # nodes: bigger graphs are unreadable in a browser tab; the table lists them
 L = lang()
-
-
-# Shared by every session (ui/shared.py): one run per program, and every session reads
-# the same frozen Trace (st.cache_data unpickled a copy for each session, on each rerun).
-@shared("lab.run", max_entries=512, max_bytes=128 * 2**20)
-def run_cached(source: str, inputs: tuple[tuple[str, float], ...], language: str) -> Trace:
-    return run_program(source, dict(inputs), language, sandboxed=True)  # envelope (issue 11)
-
-
-@shared("lab.fd", max_entries=512, max_bytes=16 * 2**20)
-def fd_cached(source: str, inputs: tuple[tuple[str, float], ...],
-              names: tuple[str, ...]) -> dict[str, FDCheck]:
-    try:  # every rerun in one envelope worker; past the budget, the table says "—"
-        return finite_differences(source, list(names), dict(inputs), sandboxed=True)
-    except ProgramError:
-        return {}
 
 
 def load_preset() -> None:
