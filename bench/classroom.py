@@ -43,6 +43,10 @@ NET_LINK = "/tiny_network?network=classifier&dataset=moons&trained=1000"
 STAGE = {"lab": ".bp-stage[data-ready='1'] .bp-plot .main-svg",
          "net": ".st-key-net-stage .js-plotly-plot .main-svg"}
 PLAY = {"lab": ".bp-stage .bp-play", "net": ".st-key-net-stage .updatemenu-button"}
+# The websocket message that carries the stage's data (bytes found in it): the server's
+# side of "link -> stage" ends when it arrives (the lab's player data has "fit_vh"; a
+# stage moved to that player has it too; Plotly's own chart has its Play menu).
+WS_STAGE = {"lab": b'"fit_vh"', "net": b"updatemenus"}
 # No network but the server's: names other than loopback do not resolve.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 PROBES = 2  # students measured one at a time before the wave (what one costs the server)
@@ -54,14 +58,39 @@ class Session:
     stage_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     cost: list[tuple[float, int]] = field(default_factory=list)  # (server CPU s, ws bytes)
+    # websocket opened -> the stage's message received: the server's answer under load
+    server_s: list[float] = field(default_factory=list)
+
+
+class Socket:
+    """The page's websocket as the bench sees it: bytes received, when it opened, when
+    the message with the stage (WS_STAGE) arrived."""
+
+    def __init__(self, page) -> None:  # noqa: ANN001
+        self.bytes, self.opened, self.stage_at = 0, 0.0, 0.0
+        self.want = b""
+        page.on("websocket", self._open)
+
+    def _open(self, ws) -> None:  # noqa: ANN001
+        self.opened, self.stage_at = time.monotonic(), 0.0
+        ws.on("framereceived", self._frame)
+
+    def _frame(self, m: bytes | str) -> None:
+        data = m if isinstance(m, bytes) else m.encode()
+        self.bytes += len(data)
+        if self.want and not self.stage_at and self.want in data:
+            self.stage_at = time.monotonic()
 
 
 async def _visit(page, url: str, which: str, s: Session, pid: int | None,  # noqa: ANN001
-                 got: list[int]) -> None:
-    t0, cpu0, ws0 = time.monotonic(), tree_cpu(pid) if pid else 0.0, got[0]
+                 sock: Socket) -> None:
+    t0, cpu0, ws0 = time.monotonic(), tree_cpu(pid) if pid else 0.0, sock.bytes
+    sock.want, sock.stage_at = WS_STAGE[which], 0.0
     await page.goto(url, wait_until="commit")
     await page.wait_for_selector(STAGE[which], state="visible", timeout=TIMEOUT_MS)
     s.stage_s.append(time.monotonic() - t0)
+    if sock.stage_at and sock.opened:
+        s.server_s.append(sock.stage_at - max(sock.opened, t0))
     play = page.locator(PLAY[which]).first
     try:  # the controls may be drawn a moment after the figure
         await play.wait_for(state="visible", timeout=10_000)
@@ -72,7 +101,7 @@ async def _visit(page, url: str, which: str, s: Session, pid: int | None,  # noq
     if await page.locator("[data-testid=stException]").count():
         s.errors.append(f"exception on {url}")
     if pid:  # a probe: alone on the server, so the tree's CPU is this visit's
-        s.cost.append((tree_cpu(pid) - cpu0, got[0] - ws0))
+        s.cost.append((tree_cpu(pid) - cpu0, sock.bytes - ws0))
 
 
 async def _student(browser, base: str, delay: float, keep: list | None = None,  # noqa: ANN001
@@ -84,12 +113,10 @@ async def _student(browser, base: str, delay: float, keep: list | None = None,  
     ctx = await browser.new_context(viewport={"width": 1366, "height": 768})
     page = await ctx.new_page()
     page.on("pageerror", lambda e: s.errors.append(f"page error: {e}"))
-    got = [0]  # websocket bytes from the server
-    page.on("websocket", lambda ws: ws.on(
-        "framereceived", lambda m: got.__setitem__(0, got[0] + len(m))))
+    sock = Socket(page)
     try:
-        await _visit(page, base + LAB_LINK, "lab", s, pid, got)
-        await _visit(page, base + NET_LINK, "net", s, pid, got)
+        await _visit(page, base + LAB_LINK, "lab", s, pid, sock)
+        await _visit(page, base + NET_LINK, "net", s, pid, sock)
     except Exception as e:  # noqa: BLE001 - a timeout is an error of this session
         s.errors.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
     finally:
@@ -173,6 +200,12 @@ def classroom(rows: list, n: int, hostile: bool = False, browsers: str = "idle")
         rows.append(row(f"class of {who}: link -> stage p95", f"{p95:.2f} s", "<= 5 s",
                         p95 <= 5))
         rows.append(row(f"class of {who}: link -> stage max", f"{times[-1]:.2f} s", "", None))
+    answers = sorted(t for s in r["students"] for t in s.server_s)
+    if answers:
+        p50 = statistics.median(answers)
+        p95 = answers[min(len(answers) - 1, int(0.95 * len(answers)))]
+        rows.append(row(f"class of {who}: socket open -> stage data p50 / p95",
+                        f"{p50:.2f} / {p95:.2f} s", "", None))
     rows.append(row(f"class of {who}: errors", str(len(errors)), "0", not errors))
     for e in errors[:5]:
         print("error:", e)

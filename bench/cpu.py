@@ -50,12 +50,16 @@ def machine_cpu() -> float:
 
 
 def idle_chromium() -> str:
-    """A launcher that runs Chromium under SCHED_IDLE (inherited by every renderer):
-    the browsers only get CPU the server leaves, as on a classroom's own devices."""
+    """A launcher that runs Chromium's page processes under SCHED_IDLE (renderers fork
+    from the zygote and inherit it): they only get CPU the server leaves, as on a
+    classroom's own devices."""
     chrt = shutil.which("chrt")
     if chrt is None:
         return CHROMIUM
     path = Path(tempfile.mkdtemp(prefix="bp-chromium-")) / "chromium"
-    path.write_text(f'#!/bin/sh\nexec {chrt} --idle 0 {CHROMIUM} "$@"\n')
+    # only the page processes (zygote, renderers: parsing, layout, Plotly) go idle; the
+    # browser and network processes keep normal priority, so sockets are served on time
+    path.write_text('#!/bin/sh\ncase "$*" in *--type=zygote*|*--type=renderer*)\n'
+                    f'  exec {chrt} --idle 0 {CHROMIUM} "$@";;\nesac\nexec {CHROMIUM} "$@"\n')
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return str(path)
