@@ -13,7 +13,7 @@ from graphviz_tools.fd import FDCheck, finite_differences
 from ui.shared import shared
 
 
-@shared("lab.run", max_entries=512, max_bytes=128 * 2**20)
+@shared("lab.run", max_entries=512, max_bytes=32 * 2**20)
 def run_cached(source: str, inputs: tuple[tuple[str, float], ...], language: str) -> Trace:
     return run_program(source, dict(inputs), language, sandboxed=True)  # envelope (issue 11)
 

@@ -8,7 +8,9 @@ link opened by a whole class costs one budget, not sixty.
 Values must be read-only (frozen dataclasses, strings, bytes, tuples): every session
 gets the same object, never a copy. The cache is bounded by entries and by bytes
 (least recently used first out); a result larger than the byte budget is returned but
-not kept. With BACKPROP_STATS set to a file path, every lookup appends one JSON line
+not kept. Bytes are pickled bytes: a value held as Python dicts and lists (a figure)
+takes several times that in memory, so budgets of such caches are set lower. With
+BACKPROP_STATS set to a file path, every lookup appends one JSON line
 (`{"cache": name, "hit": bool}`) so `python -m bench --classroom` can report a hit rate.
 """
 

@@ -28,7 +28,7 @@ def _figure(trace: Trace, key: tuple, lang: str) -> dict:
 
 
 # a failed layout (`dot` killed on a busy server) is not kept: the next rerun tries again
-_FIGURES = SharedCache("stage.figure", max_entries=256, max_bytes=96 * 2**20,
+_FIGURES = SharedCache("stage.figure", max_entries=256, max_bytes=24 * 2**20,
                        keep_refusals=False)
 
 
