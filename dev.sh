@@ -46,7 +46,9 @@ case "${1:-}" in
   app)
     apt_install "${APT_APP[@]}"
     venv requirements.txt
-    exec .venv/bin/python -m streamlit run app.py "${@:2}"
+    # the file watcher is off in .streamlit/config.toml (a class's server); on here,
+    # so an edited file shows on the next rerun
+    exec .venv/bin/python -m streamlit run app.py --server.fileWatcherType auto "${@:2}"
     ;;
   test)
     apt_install "${APT_APP[@]}" "${APT_TEST[@]}"

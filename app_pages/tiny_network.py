@@ -21,7 +21,17 @@ from ui.exports import csv_bytes
 from ui.net_stage import CHUNK, phone, stage, stuck_notes
 from ui.race import race_section
 from ui.stepper import stepper
-from ui.training import P, figure_of, history_rows, reset, trained, trainer_for, update_panel
+from ui.training import (
+    P,
+    figure_of,
+    history_rows,
+    own,
+    replayed,
+    reset,
+    trained,
+    trainer_for,
+    update_panel,
+)
 from ui.url_state import BATCHES, LINK_STEPS, LRS
 
 L = lang()
@@ -104,12 +114,16 @@ def step_view(tr: Trainer, config: TrainConfig) -> None:
                 icon=":material/skip_next:", help=t("net.step_help", L)):
         nxt = st.session_state.get(P + "view", 0) + 1
         if nxt > h.steps:
+            tr = own(tr)  # the shared trainer stays as every other session sees it
             tr.step()
+            h = tr.history
         st.session_state[P + "view"] = nxt
     st.session_state[P + "view"] = min(max(int(st.session_state.get(P + "view", 1)), 1),
                                        h.steps)
     step = int(b.number_input(t("net.open_step", L), 1, h.steps, key=P + "view"))
-    stepper(tr.replay(step), L, P, (config, step, h.steps))
+    # the run's key holds its settings and its upload's digest (ui/training.py)
+    key = (st.session_state.get(P + "key"), step, h.steps)
+    stepper(replayed(tr, key, step), L, P, key)
     update_panel(tr, step, L)
 
 

@@ -119,6 +119,9 @@ def main() -> None:
                     help="only the class run: N browser sessions on one server")
     ap.add_argument("--hostile", action="store_true",
                     help="with --classroom: one more session sends worst-case programs")
+    ap.add_argument("--browsers", choices=["idle", "plain"], default="idle",
+                    help="with --classroom: Chromium under SCHED_IDLE (the server's "
+                         "priority on its own machine, default) or at the server's priority")
     args = ap.parse_args()
     rows: list = []
     if args.stage:
@@ -131,7 +134,7 @@ def main() -> None:
     if args.classroom:
         from bench.classroom import classroom, cold_start
         cold_start(rows)
-        classroom(rows, args.classroom, args.hostile)
+        classroom(rows, args.classroom, args.hostile, args.browsers)
         print(table(rows))
         return
     render_ratios(rows, args.quick)

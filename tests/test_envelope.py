@@ -75,6 +75,15 @@ def test_workers_use_one_thread(env: Envelope) -> None:
     assert env.call("probe", "threads") == 1
 
 
+def test_workers_run_below_the_server(env: Envelope) -> None:
+    """A busy worker (a hostile session's program) yields the cores to the server's own
+    threads: it runs NICE steps below the process that started the envelope."""
+    import os
+
+    from backprop.sandbox.worker import NICE
+    assert env.call("probe", "nice") == min(os.nice(0) + NICE, 19)
+
+
 def test_other_sessions_go_on_while_one_is_killed(env: Envelope) -> None:
     order: list[str] = []
 

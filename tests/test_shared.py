@@ -109,3 +109,55 @@ def test_shared_training_states_equal_one_straight_run() -> None:
     shared_tr.run(7)
     plain.run(7)
     assert shared_tr.history.losses == plain.history.losses
+
+
+def test_refusals_can_be_left_out() -> None:
+    """A cache of work that may fail for passing reasons (a `dot` killed on a busy
+    server) does not keep the failure: the next caller tries again."""
+    cache = SharedCache("flaky", max_entries=4, max_bytes=1000, keep_refusals=False)
+
+    def fail() -> str:
+        raise ProgramError("budget_time", seconds=8)
+    with pytest.raises(ProgramError):
+        cache.get("k", fail)
+    assert cache.get("k", lambda: "ok") == "ok"
+
+
+def test_sessions_share_one_trainer_and_the_one_that_trains_on_copies_it() -> None:
+    """Two students open the same Tiny Network link: one Trainer object for both (no
+    per-session unpickling, no per-session copy in memory); the one who presses Step
+    trains its own copy, and the other still sees the shared run unchanged."""
+    from tests.helpers import app_test
+
+    a, b = app_test("app_pages/tiny_network.py"), app_test("app_pages/tiny_network.py")
+    assert not a.exception and not b.exception
+    shared_tr = b.session_state["net.trainer"]
+    assert a.session_state["net.trainer"] is shared_tr
+    steps = shared_tr.history.steps
+    losses = list(shared_tr.history.losses)
+    a.number_input(key="net.view").set_value(steps).run()  # open the last step trained,
+    a.button(key="net.do_step").click().run()  # then Step trains one more
+    assert not a.exception
+    mine = a.session_state["net.trainer"]
+    assert mine is not shared_tr and mine.history.steps == steps + 1
+    assert shared_tr.history.steps == steps and shared_tr.history.losses == losses
+    b.run()  # the other session, on its next rerun, still has the shared run
+    assert b.session_state["net.trainer"] is shared_tr and not b.exception
+
+
+def test_lab_sessions_share_one_run(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """The lab's run and its stage figure are kept in modules (a cache made in the page
+    script would be new, and empty, on every rerun): a second session opening the same
+    program is a cache hit for each piece of work."""
+    from tests.helpers import app_test
+
+    stats = tmp_path / "stats.jsonl"
+    monkeypatch.setenv("BACKPROP_STATS", str(stats))
+    query = {"preset": "tanh-neuron"}
+    app_test(query=query)
+    mark = len(stats.read_text().splitlines())
+    app_test(query=query)
+    second = [json.loads(x) for x in stats.read_text().splitlines()[mark:]]
+    looked = {x["cache"] for x in second}
+    assert {"lab.run", "lab.fd", "stage.figure"} <= looked
+    assert all(x["hit"] for x in second), second

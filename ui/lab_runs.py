@@ -1,24 +1,28 @@
-"""The Expression Lab's runs, cached by program and inputs, never by language.
+"""The Expression Lab's shared work: a program's run and its finite-difference check,
+once for every session that shows the same program and inputs (ui/shared.py), never
+per language.
 
-The Trace, a refusal and the finite-difference table are data: the page says them
-in its language, so switching language runs nothing again. A preset shown in
-another language differs only in its comments; it is the same program, run once.
+The Trace, a refusal and the finite-difference table are data: the page says them in
+its language, so switching language runs nothing again. A preset shown in another
+language differs only in its comments; it is the same program, run once. Here, not in
+the page: a cache made at a page script's top level would be a new, empty one on every
+rerun. Every session reads the same frozen Trace (st.cache_data unpickled a copy for
+each session, on each rerun).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import streamlit as st
-
 from backprop.teach.fd import FDCheck, finite_differences
 from examples.presets import Preset
 from graphviz_tools import ProgramError, Trace, run_program
+from ui.shared import shared
 
 Inputs = tuple[tuple[str, float], ...]
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@shared("lab.run", max_entries=512, max_bytes=32 * 2**20)
 def run_cached(source: str, inputs: Inputs) -> Trace | ProgramError:
     """One run per program and inputs; a refusal is kept too (it is data)."""
     try:
@@ -27,7 +31,7 @@ def run_cached(source: str, inputs: Inputs) -> Trace | ProgramError:
         return err
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@shared("lab.fd", max_entries=512, max_bytes=16 * 2**20)
 def fd_cached(source: str, inputs: Inputs, names: tuple[str, ...]) -> dict[str, FDCheck]:
     try:  # every rerun in one envelope worker; past the budget, the table says "—"
         return finite_differences(source, list(names), dict(inputs), sandboxed=True)

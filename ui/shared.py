@@ -8,7 +8,9 @@ link opened by a whole class costs one budget, not sixty.
 Values must be read-only (frozen dataclasses, strings, bytes, tuples): every session
 gets the same object, never a copy. The cache is bounded by entries and by bytes
 (least recently used first out); a result larger than the byte budget is returned but
-not kept. With BACKPROP_STATS set to a file path, every lookup appends one JSON line
+not kept. Bytes are pickled bytes: a value held as Python dicts and lists (a figure)
+takes several times that in memory, so budgets of such caches are set lower. With
+BACKPROP_STATS set to a file path, every lookup appends one JSON line
 (`{"cache": name, "hit": bool}`) so `python -m bench --classroom` can report a hit rate.
 """
 
@@ -33,8 +35,11 @@ _STATS_LOCK = threading.Lock()
 class SharedCache:
     """A thread-safe LRU of (value or refusal) by key, bounded in entries and bytes."""
 
-    def __init__(self, name: str, max_entries: int, max_bytes: int) -> None:
+    def __init__(self, name: str, max_entries: int, max_bytes: int,
+                 keep_refusals: bool = True) -> None:
         self.name, self.max_entries, self.max_bytes = name, max_entries, max_bytes
+        # False where a refusal may be passing (a `dot` timeout on a busy server)
+        self.keep_refusals = keep_refusals
         self._items: OrderedDict[Hashable, tuple[bool, Any, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -92,7 +97,7 @@ class SharedCache:
                 self._key_locks.pop(key, None)  # waiters hold it; newcomers find the value
         size = _size(found[1])
         with self._lock:
-            if size <= self.max_bytes:
+            if size <= self.max_bytes and (found[0] or self.keep_refusals):
                 self._items[key] = (*found, size)
                 self._bytes += size
                 while len(self._items) > self.max_entries or self._bytes > self.max_bytes:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +86,24 @@ def preload() -> None:
              height="content")
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _signature(fig_json: str) -> str:
-    return hashlib.sha1(fig_json.encode()).hexdigest()[:16]
+_SIGS: OrderedDict[int, tuple[dict, str]] = OrderedDict()  # id(fig) -> (fig, signature)
+_SIGS_LOCK = threading.Lock()
+
+
+def _signature(fig: dict) -> str:
+    """The figure's content hash, once per figure object: a figure from a shared cache is
+    one object for every session, so a class hashes it once, not once per rerun."""
+    with _SIGS_LOCK:
+        hit = _SIGS.get(id(fig))
+        if hit is not None and hit[0] is fig:  # the pair keeps `fig` alive: ids stay unique
+            return hit[1]
+    sig = hashlib.sha1(json.dumps(fig, sort_keys=True, separators=(",", ":")).encode()
+                       ).hexdigest()[:16]
+    with _SIGS_LOCK:
+        _SIGS[id(fig)] = (fig, sig)
+        while len(_SIGS) > 64:
+            _SIGS.popitem(last=False)
+    return sig
 
 
 def stage(fig: dict[str, Any], lang: str, key: str, *, start: int = 0,
@@ -98,8 +115,7 @@ def stage(fig: dict[str, Any], lang: str, key: str, *, start: int = 0,
     knows one: saves hashing a large figure), `speeds`, `speed_index`, `autoplay`,
     `panel_below`, `claim_keys` (the keyboard drives this stage), `digits`,
     `stack_vh`."""
-    sig = options.pop("sig", None) or _signature(
-        json.dumps(fig, sort_keys=True, separators=(",", ":")))
+    sig = options.pop("sig", None) or _signature(fig)
     data = {"fig": fig, "sig": f"{sig}:{lang}:{start}", "labels": labels(lang),
             "legend": legend or [], "alt": alt, "start": start, "keys": t("stage.keys", lang),
             "speeds": [list(s) for s in SPEEDS], "plotly_src": f"app/static/{plotly_js_name()}",

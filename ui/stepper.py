@@ -18,12 +18,19 @@ from backprop.teach.steps import Step, label, steps, transcript
 from graphviz_tools import ProgramError
 from ui.common import native_digits
 from ui.safe_text import error_text, md_escape, safe_t
+from ui.shared import SharedCache
 from ui.stage import stage
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _figure(_trace: Trace, key: tuple, lang: str) -> dict:
-    return stage_figure(_trace, lang)
+def _figure(trace: Trace, key: tuple, lang: str) -> dict:
+    """The stage figure, made once for every session that shows this `key` (a program
+    and its inputs, a training step): the same read-only dict for all of them."""
+    return _FIGURES.get((key, lang), lambda: stage_figure(trace, lang))
+
+
+# a failed layout (`dot` killed on a busy server) is not kept: the next rerun tries again
+_FIGURES = SharedCache("stage.figure", max_entries=256, max_bytes=24 * 2**20,
+                       keep_refusals=False)
 
 
 MAX_ANIMATED = 150  # nodes; every frame restyles every node, so size is ~nodes squared

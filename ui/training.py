@@ -12,7 +12,7 @@ import streamlit as st
 
 from backprop.core.errors import ProgramError
 from backprop.core.fmt import compact
-from backprop.core.graph import Value
+from backprop.core.graph import Trace, Value
 from backprop.i18n import t
 from backprop.sandbox.envelope import run
 from backprop.train.optimizers import OPTIMIZERS
@@ -21,7 +21,7 @@ from backprop.train.training import TrainConfig, Trainer
 from backprop.train.updates import sgd_check, update_rows
 from examples.networks import NETWORKS, NetSettings
 from ui.common import localize, show_error
-from ui.shared import shared
+from ui.shared import SharedCache, shared
 
 P = "net."
 
@@ -46,6 +46,7 @@ def new_trainer(config: TrainConfig, upload: bytes | None) -> Trainer:
 
 def reset(config: TrainConfig, upload: bytes | None) -> None:
     st.session_state[P + "trainer"] = new_trainer(config, upload)
+    st.session_state[P + "borrowed"] = False  # this one is the session's own
     st.session_state.pop(P + "view", None)
     st.session_state.pop(P + "start", None)  # the stage opens on the new run's step 0
 
@@ -98,27 +99,65 @@ SHARED_EVERY = 100  # shared training states are kept at multiples of this many 
 
 
 @shared("net.trained", max_entries=48, max_bytes=192 * 2**20)
-def shared_state(config: TrainConfig, upload: bytes | None, steps: int, lang: str) -> bytes:
+def _state(config: TrainConfig, upload: bytes | None, steps: int) -> bytes:
     """A trainer of `config` after `steps` steps, pickled (read-only bytes). Training is
     deterministic, so every session that asks for the same (settings, steps) — a class
     opening one link, or pressing Play from the same point — shares this computation
-    (issue 16); each state starts from the shared state SHARED_EVERY steps earlier."""
+    (issue 16), whatever its language; each state starts from the shared state
+    SHARED_EVERY steps earlier."""
     before = (steps - 1) // SHARED_EVERY * SHARED_EVERY
-    tr = (pickle.loads(shared_state(config, upload, before, lang)) if before
-          else new_trainer(config, upload))
+    tr = pickle.loads(_state(config, upload, before)) if before else new_trainer(config, upload)
     if steps > before:
-        tr = run("train", tr, steps - before, lang=lang)  # one envelope call, one budget
+        tr = run("train", tr, steps - before, lang="en")  # one envelope call, one budget
     return pickle.dumps(tr, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def trained(config: TrainConfig, upload: bytes | None, steps: int, lang: str) -> Trainer:
-    """This session's own copy of the shared trainer after `steps` steps."""
+def shared_state(config: TrainConfig, upload: bytes | None, steps: int, lang: str) -> bytes:
+    """The shared state after `steps` steps; a refusal comes in `lang` (the language
+    is not part of the key: an English and a Bengali session share one training)."""
     try:
-        tr = pickle.loads(shared_state(config, upload, steps, lang))
+        return _state(config, upload, steps)
+    except ProgramError as e:
+        raise ProgramError(e.key, e.line, e.col, lang, **e.params) from None
+
+
+@shared("net.trainer", max_entries=16, max_bytes=96 * 2**20)
+def _shared_trainer(config: TrainConfig, upload: bytes | None, steps: int) -> Trainer:
+    """The shared state, unpickled once for every session (0.3 s and ~3 MB for 1,000
+    steps: per session, that was a class's largest cost). Read-only: a session that
+    trains on from it takes its own copy first (`own`)."""
+    return pickle.loads(_state(config, upload, steps))
+
+
+def trained(config: TrainConfig, upload: bytes | None, steps: int, lang: str) -> Trainer:
+    """The shared trainer after `steps` steps (read-only until `own`)."""
+    try:
+        shared_state(config, upload, steps, lang)  # a refusal in the session's language
+        tr = _shared_trainer(config, upload, steps)
     except ProgramError as err:  # past the budget: the session keeps what it had
         show_error(err, "", lang)
         return st.session_state[P + "trainer"]
     st.session_state[P + "trainer"] = tr
+    st.session_state[P + "borrowed"] = True
+    return tr
+
+
+_REPLAYS = SharedCache("net.replay", max_entries=128, max_bytes=32 * 2**20)
+
+
+def replayed(tr: Trainer, key: tuple, step: int) -> Trace:
+    """Step `step` of the run `key` (its settings, upload and steps trained) captured
+    again, once for every session that opens it (a frozen Trace, read-only)."""
+    return _REPLAYS.get(key, lambda: tr.replay(step))
+
+
+def own(tr: Trainer) -> Trainer:
+    """This session's own copy of its trainer, before it trains on (copy on write: the
+    shared trainer other sessions read must never change)."""
+    if st.session_state.get(P + "borrowed") and st.session_state.get(P + "trainer") is tr:
+        tr = pickle.loads(pickle.dumps(tr, protocol=pickle.HIGHEST_PROTOCOL))
+        st.session_state[P + "trainer"] = tr
+        st.session_state[P + "borrowed"] = False
     return tr
 
 

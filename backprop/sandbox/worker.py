@@ -28,6 +28,10 @@ from backprop.core.errors import ProgramError
 RETIRE_CPU = 0.5  # seconds: a worker that has used this much is replaced
 RETIRE_GROWTH = 128 * 2**20  # bytes of address space kept from earlier actions
 MAX_ACTIONS = 200
+# Workers run below the server: the server's own threads (sending pages, cache hits to
+# a class) go first, and a session that keeps a worker busy (a worst-case program in a
+# loop) takes only what the server leaves, not the server's share of the cores.
+NICE = 10
 _INF = resource.RLIM_INFINITY
 
 
@@ -45,6 +49,7 @@ def serve(conn: Any, budget: Any, actions: dict[str, str]) -> None:
     import torch
 
     torch.set_num_threads(1)  # one intra-op thread: 2 cores are shared by everyone
+    os.nice(NICE)  # relative to the forkserver (the server's priority): the server first
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     start_vm = _status("VmSize")
     for _ in range(MAX_ACTIONS):
