@@ -174,6 +174,8 @@ def test_switching_language_runs_no_program_again(monkeypatch) -> None:  # noqa:
 
     monkeypatch.setattr(ui.lab_runs, "finite_differences", counting_fd)
     st.cache_data.clear()
+    ui.lab_runs.run_cached.cache.clear()  # shared by every session of this process
+    ui.lab_runs.fd_cached.cache.clear()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert calls == [PRESETS["seed-mean"].code]
     assert at.title[0].value == "Expression Lab" and "multiply" in dot_of(at)
