@@ -24,6 +24,7 @@ import streamlit as st
 
 from backprop.draw.stage_html import SPEEDS, labels
 from backprop.i18n import t
+from ui.first_paint import stage_sent
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # Streamlit serves it at app/static/ (see config.toml)
@@ -91,3 +92,4 @@ def stage(fig: dict[str, Any], lang: str, key: str, *, start: int = 0,
             "speeds": [list(s) for s in SPEEDS], "plotly_src": f"app/static/{plotly_js_name()}",
             "fit_vh": fit_vh, "stack_below": 500, "stack_vh": 0.48, "max_scale": max_scale}
     _component(key=key, data=data, width="stretch", height="content")
+    stage_sent()
