@@ -10,6 +10,7 @@ import streamlit as st
 from backprop.i18n import t
 from backprop.sandbox.envelope import prestart
 from ui.common import lang, language_switch, page_style
+from ui.first_paint import begin, waiting
 from ui.share import share_button
 from ui.stage import preload
 from ui.url_sync import restore, settle
@@ -46,10 +47,12 @@ page_style()
 share = st.container(key="share")  # pinned to the top bar by CSS: no room taken
 with share:
     preload()  # plotly.js starts loading now, while the page computes
+begin()
 try:
     page.run()
 except Exception:  # the UI language first; Streamlit's own (English) banner follows
     st.error(t("app.crash", lang()), icon=":material/error:")
     raise
 finally:  # after the page (its state is what the link carries), even if it stopped early
-    share_button(share, name, page.url_path)
+    if not waiting():  # a first load: the Share popover comes with the rest of the page
+        share_button(share, name, page.url_path)

@@ -15,6 +15,7 @@ from examples.presets import DEFAULT_PRESET, PRESETS
 from graphviz_tools import ProgramError, Trace, to_dot
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import graph_downloads
+from ui.first_paint import stage_first
 from ui.iterations import iterations_panel, repair_offer  # issue 13 (loops lane)
 from ui.lab_runs import fd_once, run_once
 from ui.safe_text import md_escape, safe_t
@@ -23,6 +24,7 @@ from ui.stepper import MAX_ANIMATED, detail_view, stepper
 P = "lab."  # this page's session-state namespace
 MAX_DRAWN = 400  # nodes: bigger graphs are unreadable in a browser tab; the table lists them
 L = lang()
+STAGE_DRAWN = '.bp-stage[data-ready="1"] .main-svg'  # the player has drawn its first frame
 
 
 def load_preset() -> None:
@@ -152,7 +154,7 @@ else:
     inputs = inputs_of(source, free_names)
     with right:
         trace = the_stage(source, inputs)
-if trace is None:
+if trace is None or not stage_first(STAGE_DRAWN):  # first load: the stage first
     st.stop()
 notes(trace)
 last = trace.last_pass

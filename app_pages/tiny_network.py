@@ -18,6 +18,7 @@ from examples.networks import NETWORKS, RECIPES, NetSettings
 from graphviz_tools import ProgramError
 from ui.common import classroom, lang, localize, native_digits, show_error
 from ui.exports import csv_bytes
+from ui.first_paint import stage_first, stage_sent
 from ui.net_stage import CHUNK, phone, stage, stuck_notes
 from ui.race import race_section
 from ui.stepper import stepper
@@ -35,6 +36,8 @@ from ui.training import (
 from ui.url_state import BATCHES, LINK_STEPS, LRS
 
 L = lang()
+# The stage drawn (Plotly's SVG inside the stage's container, whichever player draws it).
+STAGE_DRAWN = ".st-key-net-episode .bp-plot[data-painted]"  # the painter drew a frame
 
 
 def shown(fig: dict) -> dict:
@@ -217,6 +220,9 @@ def main() -> None:
     st.session_state[P + "trained"] = tr.history.steps  # what a share link records
     with stage_slot or st.container():
         stage(tr, st.session_state.get(P + "start", 0), L, autoplay=more, upload=upload)
+    stage_sent()  # first load: the rest of the page once the browser has drawn the stage
+    if not stage_first(STAGE_DRAWN):
+        return
     st.caption(t("net.stage_caption", L))
     stuck_notes(tr, L)
 

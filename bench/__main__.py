@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--no-server] [--classroom N [--hostile]]: the README's table.
+"""python -m bench [--quick] [--no-server] [--stage] [--first-load] [--classroom N]: the table.
 
 Every figure is a ratio against a baseline timed in the same process on the same
 graph (bare `dot`, torchviz), or a size; nothing here is asserted by the tests.
@@ -113,6 +113,8 @@ def main() -> None:
     ap.add_argument("--no-server", action="store_true", help="skip the server memory run")
     ap.add_argument("--stage", action="store_true",
                     help="only the two stages in headless Chromium (bench/stage.py, net_stage.py)")
+    ap.add_argument("--first-load", action="store_true",
+                    help="only where a first load's time goes (bench/first_load.py)")
     ap.add_argument("--baseline", type=Path, default=None,
                     help="with --stage: another checkout to compare with (ratios)")
     ap.add_argument("--classroom", type=int, metavar="N",
@@ -124,6 +126,11 @@ def main() -> None:
                          "priority on its own machine, default) or at the server's priority")
     args = ap.parse_args()
     rows: list = []
+    if args.first_load:
+        from bench.first_load import first_load
+        first_load(rows)
+        print(table(rows))
+        return
     if args.stage:
         from bench.net_stage import stage_rows
         from bench.stage import stage_budgets

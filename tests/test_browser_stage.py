@@ -71,6 +71,8 @@ def test_stage_before_any_click_and_play_with_the_server_idle(browser, server: s
     query = SIZES[size][0]
     query = f"{query}&{QUERY[lang]}" if query else f"?{QUERY[lang]}"
     open_stage(page, f"{server}/tiny_network{query}")
+    # the rest of the page (Share last) follows the stage on a first load: let it land
+    page.wait_for_selector(".st-key-share button", timeout=60_000)
     page.wait_for_timeout(1000)
     vw, vh = page.viewport_size["width"], page.viewport_size["height"]
     # the stage's controls, its graph and the explanation inside the first screen,
@@ -122,6 +124,7 @@ def test_chosen_view_survives_training(browser, server: str, lang: str) -> None:
     ctx = _context(browser, "laptop")
     page = ctx.new_page()
     open_stage(page, f"{server}/tiny_network?lang={lang}")
+    page.wait_for_selector(".st-key-share button", timeout=60_000)  # the whole page
     page.wait_for_timeout(1000)
     page.get_by_role("radio", name=CURVES[lang]).click()
     page.wait_for_selector(".st-key-net-params_fig .js-plotly-plot", timeout=60_000)

@@ -46,6 +46,8 @@ def _open(page: object, url: str) -> None:
         page.goto(url)  # type: ignore[attr-defined]
         try:
             page.wait_for_selector(STAGE, timeout=60_000)  # type: ignore[attr-defined]
+            # the rest of the page (Share included) follows once the stage is drawn
+            page.wait_for_selector(".st-key-share button", timeout=60_000)  # type: ignore[attr-defined]
             return
         except Exception:
             if attempt == 2:

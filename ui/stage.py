@@ -11,7 +11,7 @@ Any page can use it: the figure needs `data`, `frames` (each with `name`, `data`
 `meta.painter` names a painter (assets/netstage.js: "net", the Tiny Network) is drawn
 by it instead: Plotly draws `data` once, the painter draws each frame's own payload.
 
-plotly.js (4.8 MB, shipped in the plotly package) is served once as a static file
+plotly.js (its cartesian bundle, 1.5 MB, vendored in static/) is served as a static file
 (`[server] enableStaticServing`) that the browser caches, never inside a rerun.
 """
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -29,27 +28,24 @@ import streamlit as st
 
 from backprop.draw.stage_html import SPEEDS, labels
 from backprop.i18n import t
+from ui.first_paint import stage_sent
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "static"  # Streamlit serves it at app/static/ (see config.toml)
 ASSETS = HERE.parent / "backprop" / "draw" / "assets"  # the player: stage.js, stage.css
 
 
+# plotly.js's cartesian partial bundle (scatter, heatmap, contour: every trace type our
+# figures use), vendored in static/ (no network at run time; see static/README.md): the
+# same plotly.js as the plotly package's full bundle, a third of its size, so a fresh
+# browser parses it in a third of the time. The version in the name lets browsers cache
+# it across upgrades.
+PLOTLY_JS = "plotly-cartesian-4.1.1.min.js"
+
+
 def plotly_js_name() -> str:
-    """static/plotly-<version>.min.js, copied from the installed plotly package once.
-
-    The version in the name lets browsers cache it forever across upgrades."""
-    import plotly
-
-    name = f"plotly-{plotly.__version__}.min.js"
-    target = STATIC / name
-    if not target.exists():
-        source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-        STATIC.mkdir(exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)  # atomic: a concurrent session never sees half a file
-    return name
+    """The static file (served at app/static/) every player loads: the one place."""
+    return PLOTLY_JS
 
 
 def player_js() -> str:
@@ -122,3 +118,4 @@ def stage(fig: dict[str, Any], lang: str, key: str, *, start: int = 0,
             "fit_vh": fit_vh, "stack_below": 500, "stack_vh": 0.48, "max_scale": max_scale,
             **options}
     _component(key=key, data=data, width="stretch", height="content")
+    stage_sent()

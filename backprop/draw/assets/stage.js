@@ -16,6 +16,7 @@
       window.__bpPlotly = new Promise(function (resolve, reject) {
         const s = document.createElement("script");
         s.src = src;
+        s.fetchPriority = "high";  // ahead of the page's other lazy chunks (one socket queue)
         s.onload = function () { resolve(window.Plotly); };
         s.onerror = reject;
         document.head.appendChild(s);
