@@ -196,3 +196,22 @@ def test_stuck_runs_are_named() -> None:
     dead.run(2)
     found = dict(diagnose(dead))
     assert found["stuck.dead"]["n"] == 3 and found["stuck.dead"]["units"] == "h1[1], h1[2], h1[3]"
+
+
+@pytest.mark.parametrize("name", ["seed-2layer", "linear"])
+def test_a_diverging_run_still_has_a_stage(name: str) -> None:
+    """lr 1.0, momentum, zero_grad forgotten: the loss goes NaN; the stage still draws
+    (NaN cells in the middle colour), as strict JSON."""
+    import json
+
+    from backprop.train.stage_figure import stage_figure
+    from backprop.train.training import TrainConfig, Trainer
+    from examples.networks import NETWORKS
+
+    net = NETWORKS[name]
+    cfg = TrainConfig(network=name, optimizer="momentum", lr=1.0, zero_grad=False,
+                      settings=net.defaults)
+    tr = Trainer(cfg, net.build(net.defaults, 0), net.data(net.defaults, 0), net.defaults.loss)
+    tr.run(300)
+    assert tr.history.losses[-1] != tr.history.losses[-1]  # NaN: it did diverge
+    json.dumps(stage_figure(Episode(tr), 0, "bn"), allow_nan=False)

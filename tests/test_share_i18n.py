@@ -108,9 +108,12 @@ def test_network_link_reopens_the_same_training_state() -> None:
 
 def _stage_text(at: object, step: int) -> str:
     """The Tiny Network stage's explanation at `step` (it carries loss and accuracy)."""
-    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]  # type: ignore[attr-defined]
-    stage = next(f for f in figs if f["layout"].get("xaxis4"))
-    return next(f for f in stage["frames"] if f["name"] == str(step))["data"][-1]["text"][0]
+    stage = next(d["fig"] for e in at.get("bidi_component")  # type: ignore[attr-defined]
+                 if e.proto.component_name == "bp_stage"
+                 for d in [json.loads(e.proto.json)]
+                 if d["fig"].get("meta", {}).get("painter") == "net")
+    frame = next(f for f in stage["frames"] if f["name"] == str(step))
+    return " ".join([frame["explain"]["head"], *frame["explain"]["body"]])
 
 
 def test_anatomy_link_round_trip() -> None:

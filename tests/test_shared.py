@@ -161,3 +161,70 @@ def test_lab_sessions_share_one_run(tmp_path, monkeypatch) -> None:  # noqa: ANN
     looked = {x["cache"] for x in second}
     assert {"lab.run", "lab.fd", "stage.figure"} <= looked
     assert all(x["hit"] for x in second), second
+
+
+def test_a_wall_clock_timeout_is_never_kept() -> None:
+    """budget_time says the server was busy, not that the work is too big: even a cache
+    that keeps refusals tries again (a CPU budget, the program's own, is kept)."""
+    cache = SharedCache("busy", max_entries=4, max_bytes=1000)
+
+    def slow() -> str:
+        raise ProgramError("budget_time", seconds=8)
+
+    def heavy() -> str:
+        raise ProgramError("budget_cpu", seconds=2)
+    with pytest.raises(ProgramError):
+        cache.get("k", slow)
+    assert cache.get("k", lambda: "ok") == "ok"
+    with pytest.raises(ProgramError):
+        cache.get("j", heavy)
+    with pytest.raises(ProgramError):
+        cache.get("j", lambda: "never asked")
+
+
+def test_no_training_yet_and_forgotten_zero_grad_survive_the_chain() -> None:
+    """0 steps is a fresh trainer (no endless chain); with zero_grad() forgotten the
+    gradients pile up across the shared chain's pickles as in one straight run."""
+    import pickle
+
+    from backprop.train.training import TrainConfig
+    from examples.networks import NETWORKS
+    from ui.training import _state, new_trainer, shared_state
+
+    net = NETWORKS["classifier"]
+    cfg = TrainConfig("classifier", optimizer="sgd", lr=0.05, zero_grad=False, seed=5,
+                      settings=net.defaults)
+    assert pickle.loads(_state(cfg, None, 0)).history.steps == 0
+    chained = pickle.loads(shared_state(cfg, None, 150, "en"))
+    plain = new_trainer(cfg, None)
+    plain.run(150)
+    assert chained.history.losses == plain.history.losses
+
+
+def test_readers_of_a_shared_trainer_never_change_its_model() -> None:
+    """Figures evaluate the model at other parameters (functional_call swaps them in
+    place): from many threads at once the shared model keeps its own tensors."""
+    import numpy as np
+    import torch
+
+    from backprop.train.train_figures import loss_grid
+    from backprop.train.training import TrainConfig
+    from examples.networks import NETWORKS
+    from ui.training import new_trainer
+
+    net = NETWORKS["linear"]
+    tr = new_trainer(TrainConfig("linear", settings=net.defaults), None)
+    tr.run(5)
+    before = {n: p for n, p in tr.model.named_parameters()}
+    values = {n: p.detach().clone() for n, p in before.items()}
+    a, b = tr.history.names
+    grid = np.linspace(-2, 2, 6)
+    threads = [threading.Thread(target=lambda: (loss_grid(tr, a, b, grid, grid),
+                                                tr.predict_at(3, torch.zeros(4, 1))))
+               for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for n, p in tr.model.named_parameters():
+        assert p is before[n] and torch.equal(p.detach(), values[n]), n

@@ -76,6 +76,7 @@ def _sync_lang() -> None:
 
 
 _SETTABLE = (str, int, float)
+_FREE_TEXT = frozenset({"lab.program"})  # text the learner types (a form's text area)
 
 
 def relabel() -> None:
@@ -84,6 +85,8 @@ def relabel() -> None:
     choice stays right, the words stay old). Buttons and uploads hold bools/None/files,
     which are skipped (their values may not be set)."""
     for key in list(st.session_state):
+        if key in _FREE_TEXT:  # no label to change; re-setting it drops unsent typing
+            continue
         value = st.session_state[key]
         plain = isinstance(value, _SETTABLE) and not isinstance(value, bool)
         if plain or (isinstance(value, list) and all(

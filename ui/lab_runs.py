@@ -17,7 +17,7 @@ from dataclasses import replace
 from backprop.teach.fd import FDCheck, finite_differences
 from examples.presets import Preset
 from graphviz_tools import ProgramError, Trace, run_program
-from ui.shared import shared
+from ui.shared import TRANSIENT, shared
 
 Inputs = tuple[tuple[str, float], ...]
 
@@ -28,6 +28,8 @@ def run_cached(source: str, inputs: Inputs) -> Trace | ProgramError:
     try:
         return run_program(source, dict(inputs), sandboxed=True)  # envelope (issue 11)
     except ProgramError as err:
+        if err.key in TRANSIENT:  # a busy server's timeout: raised, so not kept
+            raise
         return err
 
 
@@ -35,7 +37,9 @@ def run_cached(source: str, inputs: Inputs) -> Trace | ProgramError:
 def fd_cached(source: str, inputs: Inputs, names: tuple[str, ...]) -> dict[str, FDCheck]:
     try:  # every rerun in one envelope worker; past the budget, the table says "—"
         return finite_differences(source, list(names), dict(inputs), sandboxed=True)
-    except ProgramError:
+    except ProgramError as err:
+        if err.key in TRANSIENT:
+            raise
         return {}
 
 
@@ -46,7 +50,10 @@ def _canonical(source: str, preset: Preset) -> str:
 def run_once(source: str, inputs: Inputs, preset: Preset) -> Trace | ProgramError:
     """The run of `source` (this language's text of it on the Trace)."""
     code = _canonical(source, preset)
-    result = run_cached(code, inputs)
+    try:
+        result = run_cached(code, inputs)
+    except ProgramError as err:  # not kept: the next rerun tries again
+        return err
     if code == source or not isinstance(result, Trace):
         return result
     return replace(result, source=source)
@@ -54,4 +61,7 @@ def run_once(source: str, inputs: Inputs, preset: Preset) -> Trace | ProgramErro
 
 def fd_once(source: str, inputs: Inputs, names: tuple[str, ...],
             preset: Preset) -> dict[str, FDCheck]:
-    return fd_cached(_canonical(source, preset), inputs, names)
+    try:
+        return fd_cached(_canonical(source, preset), inputs, names)
+    except ProgramError:
+        return {}

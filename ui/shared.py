@@ -30,6 +30,9 @@ from backprop.core.errors import ProgramError
 P = ParamSpec("P")
 R = TypeVar("R")
 _STATS_LOCK = threading.Lock()
+# Refusals never kept: a wall-clock timeout says the server was busy, not that the work
+# is too big (CPU and memory budgets are the program's own: those are kept).
+TRANSIENT = frozenset({"budget_time"})
 
 
 class SharedCache:
@@ -89,20 +92,22 @@ class SharedCache:
 
     def _compute(self, key: Hashable, compute: Callable[[], Any]) -> tuple[bool, Any]:
         try:
-            found: tuple[bool, Any] = (True, compute())
-        except ProgramError as e:  # a refusal is an answer too
-            found = (False, e)
-        finally:
+            try:
+                found: tuple[bool, Any] = (True, compute())
+            except ProgramError as e:  # a refusal is an answer too
+                found = (False, e)
+            keep = found[0] or (self.keep_refusals and found[1].key not in TRANSIENT)
+            size = _size(found[1]) if keep else 0
+            with self._lock:
+                if keep and size <= self.max_bytes:
+                    self._items[key] = (*found, size)
+                    self._bytes += size
+                    while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
+                        _, (_, _, gone) = self._items.popitem(last=False)
+                        self._bytes -= gone
+        finally:  # only now: a newcomer before the insert would compute it again
             with self._lock:
                 self._key_locks.pop(key, None)  # waiters hold it; newcomers find the value
-        size = _size(found[1])
-        with self._lock:
-            if size <= self.max_bytes and (found[0] or self.keep_refusals):
-                self._items[key] = (*found, size)
-                self._bytes += size
-                while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
-                    _, (_, _, gone) = self._items.popitem(last=False)
-                    self._bytes -= gone
         return found
 
 

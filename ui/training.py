@@ -105,7 +105,11 @@ def _state(config: TrainConfig, upload: bytes | None, steps: int) -> bytes:
     opening one link, or pressing Play from the same point — shares this computation
     (issue 16), whatever its language; each state starts from the shared state
     SHARED_EVERY steps earlier."""
+    if steps <= 0:
+        return pickle.dumps(new_trainer(config, upload), protocol=pickle.HIGHEST_PROTOCOL)
     before = (steps - 1) // SHARED_EVERY * SHARED_EVERY
+    for lower in range(SHARED_EVERY, before, SHARED_EVERY):  # the chain bottom up, a loop:
+        _state(config, upload, lower)  # each a cache hit or one chunk (never a deep stack)
     tr = pickle.loads(_state(config, upload, before)) if before else new_trainer(config, upload)
     if steps > before:
         tr = run("train", tr, steps - before, lang="en")  # one envelope call, one budget

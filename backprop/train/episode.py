@@ -84,7 +84,9 @@ def frame_steps(start: int, end: int) -> list[int]:
 
 
 def quantise(a: np.ndarray) -> np.ndarray:
-    """[-1, 1] -> integers 0..2Q (out-of-range values saturate)."""
+    """[-1, 1] -> integers 0..2Q (out-of-range values saturate; NaN, from a run that
+    diverged, is the middle)."""
+    a = np.nan_to_num(np.asarray(a, dtype=np.float64), nan=0.0, posinf=1.0, neginf=-1.0)
     return np.rint((np.clip(a, -1.0, 1.0) + 1) * Q).astype(np.int8)
 
 
@@ -127,7 +129,7 @@ def _points(ax: tuple[np.ndarray, np.ndarray | None]) -> torch.Tensor:
 def _hidden(tr: Trainer, step: int, pts: torch.Tensor) -> list[torch.Tensor]:
     """Every hidden unit's activation on `pts` (the model's taps, in layer order)."""
     params = {n: torch.from_numpy(tr.history.params[n][step]) for n in tr.history.names}
-    _, taps = torch.func.functional_call(tr.model, params, (pts,))
+    _, taps = tr.stateless(params, pts)
     units = []
     for name, v in taps.items():
         if name in ("logits", "y_pred"):

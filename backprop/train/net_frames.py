@@ -32,7 +32,8 @@ def output_small(f: Frame) -> np.ndarray:
         k = max(1, GRID // UNIT_GRID)
         return f.output[::k, ::k]
     idx = np.linspace(0, len(f.output) - 1, UNIT_GRID).round().astype(int)
-    ys = f.output[idx]
+    ys = f.output[idx].astype(np.float64)  # a diverged run: NaN/inf (drawn as the middle)
+    ys = np.where(np.isfinite(ys), ys, 0.0)
     span = float(np.abs(ys).max()) or 1.0
     return np.rint((np.clip(ys / span, -1, 1) + 1) * Q).astype(int)
 

@@ -3,6 +3,7 @@ boundary over time, loss landscape, and the network drawn like TF Playground."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -127,6 +128,7 @@ def loss_grid(tr: Trainer, a: str, b: str, xs: np.ndarray, ys: np.ndarray
     """The training loss with the model's two parameters `a`, `b` set to every point
     of the grid (rows follow `ys`): a two-parameter model's loss landscape."""
     x, y = tr.data["x"], tr.data["y"]
+    model = copy.deepcopy(tr.model)  # functional_call swaps parameters: never the shared one
     z = []
     with torch.no_grad():
         for vb in ys:
@@ -134,7 +136,7 @@ def loss_grid(tr: Trainer, a: str, b: str, xs: np.ndarray, ys: np.ndarray
             for va in xs:
                 params = {a: torch.tensor(va, dtype=torch.float32),
                           b: torch.tensor(vb, dtype=torch.float32)}
-                pred, _ = torch.func.functional_call(tr.model, params, (x,))
+                pred, _ = torch.func.functional_call(model, params, (x,))
                 row.append(float(loss_of(tr.loss, pred, y)))
             z.append(row)
     return z

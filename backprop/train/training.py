@@ -80,6 +80,19 @@ class Trainer:
             self.history.params[n] = [p.detach().numpy().copy()]
             self.history.grads[n] = []
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled Parameter drops its .grad: keep them, or a run that forgets
+        # zero_grad() would start from clean gradients after every envelope chunk.
+        grads = {n: None if p.grad is None else p.grad.detach().clone()
+                 for n, p in self.params.items()}
+        return {**self.__dict__, "_grads": grads}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        grads = state.pop("_grads", {})
+        self.__dict__.update(state)
+        for n, g in grads.items():
+            self.params[n].grad = g
+
     def _batch(self) -> torch.Tensor | None:
         bs = self.config.batch_size
         if bs and bs < len(self.data["x"]):
@@ -171,5 +184,11 @@ class Trainer:
     def predict_at(self, step: int, points: torch.Tensor) -> torch.Tensor:
         """The model's output on `points` with the parameters it had after `step`."""
         params = {n: torch.from_numpy(self.history.params[n][step]) for n in self.params}
-        pred, _ = torch.func.functional_call(self.model, params, (points,))
+        pred, _ = self.stateless(params, points)
         return LOSSES[self.loss].readout(pred)
+
+    def stateless(self, params: dict[str, torch.Tensor], points: torch.Tensor) -> Any:
+        """The model with `params` on `points`. On a copy: functional_call swaps the
+        parameters in place and back, and one Trainer is read by many sessions at once
+        (ui/shared.py): two overlapping calls would leave one's tensors in the model."""
+        return torch.func.functional_call(copy.deepcopy(self.model), params, (points,))
