@@ -124,6 +124,11 @@ def main() -> None:
     ap.add_argument("--browsers", choices=["idle", "plain"], default="idle",
                     help="with --classroom: Chromium under SCHED_IDLE (the server's "
                          "priority on its own machine, default) or at the server's priority")
+    ap.add_argument("--clients", choices=["chromium", "protocol"], default="chromium",
+                    help="with --classroom: N Chromium contexts (default) or N protocol "
+                         "clients (bench/wsclient.py: what the server gives a class)")
+    ap.add_argument("--chromium", type=int, default=3, metavar="K",
+                    help="with --clients protocol: K real Chromium contexts in the wave too")
     args = ap.parse_args()
     rows: list = []
     if args.first_load:
@@ -136,6 +141,11 @@ def main() -> None:
         from bench.stage import stage_budgets
         stage_budgets(rows, args.baseline)
         stage_rows(rows)
+        print(table(rows))
+        return
+    if args.classroom and args.clients == "protocol":
+        from bench.wsclass import protocol_class
+        protocol_class(rows, args.classroom, args.chromium, args.hostile)
         print(table(rows))
         return
     if args.classroom:

@@ -16,3 +16,17 @@ def test_bench_quick_runs_and_prints_the_table() -> None:
     assert "bare dot" in r.stdout and "torchviz" in r.stdout
     assert "animation JSON: seed-mean" in r.stdout
     assert "race playback JSON" in r.stdout  # the optimizer race (issue 17)
+
+
+def test_protocol_client_gets_the_lab_stage_from_a_real_server(server) -> None:  # noqa: ANN001
+    """bench/wsclient.py: one session over the websocket receives the lab's stage data,
+    reports the stage drawn (the first-paint trigger) and gets the rest of the page."""
+    import asyncio
+
+    from bench.classroom import LAB_LINK
+    from bench.wsclient import visit
+
+    v = asyncio.run(visit(server, LAB_LINK))
+    assert v.errors == []
+    assert v.stage_s > 0 and v.done_s >= v.stage_s
+    assert v.triggered and v.rest > 0  # the server sent the rest after the trigger
