@@ -10,7 +10,9 @@ stage's data is the components-v2 element whose JSON holds "fit_vh". On a sessio
 first load the app stops after the stage and mounts `bp_first_paint` (ui/first_paint.py);
 the browser reports the stage drawn with that component's trigger, here sent as soon as
 the first run finishes (a browser sends it once it has drawn the stage: later), and the
-server then runs the whole page. The visit ends at the run's `script_finished`.
+server then runs the whole page (told which messages the page already holds, as the
+frontend's message cache does, so they come back as references). The visit ends at
+the run's `script_finished`.
 """
 
 from __future__ import annotations
@@ -50,10 +52,12 @@ def _get(url: str) -> None:
         r.read()
 
 
-def _rerun(query: str, page: str, url: str, widgets: list | None = None) -> bytes:
+def _rerun(query: str, page: str, url: str, widgets: list | None = None,
+           cached: set[str] | None = None) -> bytes:
     m = BackMsg()
     cs = m.rerun_script
     cs.query_string, cs.page_name = query, page
+    cs.cached_message_hashes.extend(sorted(cached or ()))
     cs.context_info.url, cs.context_info.timezone = url, "UTC"
     cs.context_info.locale, cs.context_info.color_scheme = "en-US", "light"
     for w in widgets or []:
@@ -61,13 +65,13 @@ def _rerun(query: str, page: str, url: str, widgets: list | None = None) -> byte
     return m.SerializeToString()
 
 
-def _trigger(component_id: str, query: str, page: str, url: str) -> bytes:
+def _trigger(component_id: str, query: str, page: str, url: str, cached: set[str]) -> bytes:
     """The BackMsg the frontend sends when the component calls setTriggerValue("drawn")."""
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     w = WidgetState(id=_make_trigger_id(component_id, "events"),
                     json_trigger_value=json.dumps([{"event": "drawn", "value": True}]))
-    return _rerun(query, page, url, [w])
+    return _rerun(query, page, url, [w], cached)
 
 
 async def visit(base: str, path: str, keep: bool = False) -> Visit:
@@ -96,11 +100,13 @@ async def visit(base: str, path: str, keep: bool = False) -> Visit:
 
 async def _run(ws, v: Visit, t0: float, query: str, page: str, url: str) -> None:  # noqa: ANN001
     await ws.send(_rerun(query, page, url))
-    painter = ""
+    painter, cached = "", set()  # the page's message cache (the frontend's, per page)
     async for data in ws:
         v.bytes += len(data)
         msg = ForwardMsg.FromString(data)
         kind = msg.WhichOneof("type")
+        if msg.metadata.cacheable and msg.hash:
+            cached.add(msg.hash)
         if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             v.rest += v.triggered
             el = msg.delta.new_element
@@ -120,7 +126,7 @@ async def _run(ws, v: Visit, t0: float, query: str, page: str, url: str) -> None
                 continue
             if painter and not v.triggered:  # the stage "drawn": ask for the rest
                 v.triggered = True
-                await ws.send(_trigger(painter, query, page, url))
+                await ws.send(_trigger(painter, query, page, url, cached))
                 continue
             v.done_s = time.monotonic() - t0
             return
