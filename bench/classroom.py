@@ -50,7 +50,12 @@ WS_STAGE = {"lab": b'"fit_vh"', "net": b'"fit_vh"'}
 # No network but the server's: names other than loopback do not resolve.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 PROBES = 2  # students measured one at a time before the wave (what one costs the server)
-HOSTILE = "x = torch.ones(100, 100, requires_grad=True)\n" + "x = x @ x + x\n" * 250
+# The worst case for the class: a program that passes every check and spends its whole
+# CPU budget (~2 s) in its worker, sent again as soon as it is answered.
+HOSTILE = ("a = torch.ones(100, 100)\nb = torch.ones(100, 100) / 100\n"
+           "w = torch.ones(1, requires_grad=True)\nwith torch.no_grad():\n"
+           "    for i in range(1000):\n        a = torch.tanh(a @ b) + a @ b\n"
+           "z = (a.sum() * w).sum()\n")
 
 
 @dataclass
