@@ -14,7 +14,6 @@ Chromium contexts (SCHED_IDLE, as in classroom.py) in the same wave, measured en
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import tempfile
 from pathlib import Path
@@ -150,11 +149,4 @@ def protocol_class(rows: list, n: int, k: int = 0, hostile: bool = False) -> Non
                     r["after"] <= 1536 * MB))
     rows.append(row("server process RSS before / after the wave",
                     "{:.0f} / {:.0f} MB".format(*(x / MB for x in r["rss"])), "", None))
-    per = (r["after"] - r["before"]) / (n + k)
-    rows.append(row("memory per extra session", f"{per / MB:.2f} MB", "<= 2 MB",
-                    per <= 2 * MB))
-    late = r["late"].stage_s
-    if late:
-        rows.append(row("new protocol visitor after the wave: link -> stage data",
-                        f"{late[0]:.2f} s", "<= 2 s", late[0] <= 2))
-    cr._hit_rows(rows, [json.loads(x) for x in r["stats"] if x.strip()])
+    cr.after_wave_rows(rows, r, n + k, "new protocol visitor after the wave: link -> stage data")

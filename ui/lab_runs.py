@@ -17,30 +17,22 @@ from dataclasses import replace
 from backprop.teach.fd import FDCheck, finite_differences
 from examples.presets import Preset
 from graphviz_tools import ProgramError, Trace, run_program
-from ui.shared import TRANSIENT, shared
+from ui.shared import shared
 
 Inputs = tuple[tuple[str, float], ...]
 
 
 @shared("lab.run", max_entries=512, max_bytes=32 * 2**20)
-def run_cached(source: str, inputs: Inputs) -> Trace | ProgramError:
-    """One run per program and inputs; a refusal is kept too (it is data)."""
-    try:
-        return run_program(source, dict(inputs), sandboxed=True)  # envelope (issue 11)
-    except ProgramError as err:
-        if err.key in TRANSIENT:  # a busy server's timeout: raised, so not kept
-            raise
-        return err
+def run_cached(source: str, inputs: Inputs) -> Trace:
+    """One run per program and inputs; the cache keeps a refusal too (it is data), but
+    not a busy server's timeout (ui/shared.py)."""
+    return run_program(source, dict(inputs), sandboxed=True)  # envelope (issue 11)
 
 
 @shared("lab.fd", max_entries=512, max_bytes=16 * 2**20)
 def fd_cached(source: str, inputs: Inputs, names: tuple[str, ...]) -> dict[str, FDCheck]:
-    try:  # every rerun in one envelope worker; past the budget, the table says "—"
-        return finite_differences(source, list(names), dict(inputs), sandboxed=True)
-    except ProgramError as err:
-        if err.key in TRANSIENT:
-            raise
-        return {}
+    # every rerun in one envelope worker; past the budget, the table says "—" (fd_once)
+    return finite_differences(source, list(names), dict(inputs), sandboxed=True)
 
 
 def _canonical(source: str, preset: Preset) -> str:
@@ -52,11 +44,9 @@ def run_once(source: str, inputs: Inputs, preset: Preset) -> Trace | ProgramErro
     code = _canonical(source, preset)
     try:
         result = run_cached(code, inputs)
-    except ProgramError as err:  # not kept: the next rerun tries again
+    except ProgramError as err:  # a refusal is shown, in the page's language
         return err
-    if code == source or not isinstance(result, Trace):
-        return result
-    return replace(result, source=source)
+    return result if code == source else replace(result, source=source)
 
 
 def fd_once(source: str, inputs: Inputs, names: tuple[str, ...],

@@ -135,17 +135,24 @@ def _caption(step: Step, g: Graph, lang: str) -> str:
     return "<br>".join(lines[:4])
 
 
-def _frame(step: Step, g: Graph, lang: str, below: int, prev: str | None,
-           nxt: str | None) -> dict[str, Any]:
-    edge_updates = []
-    edge_texts = []
+def edge_frame(step: Step, g: Graph, blank: str = "", flow_width: float = FLOW_WIDTH
+               ) -> tuple[list[dict], list[str]]:
+    """Each edge's style in this step (gradient colour where one flows) and its text
+    (the gradient it carries, else `blank`): the animation's and the stage's frames."""
+    styles, texts = [], []
     for e in g.edges:
         flow = step.flows.get((e.src, e.dst, e.slot))
         color = GRAD_COLOR if flow is not None else EDGE_COLOR
-        edge_updates.append({"line": {"color": color,
-                                      "width": FLOW_WIDTH if flow is not None else EDGE_WIDTH},
-                             "marker": {"color": color}})
-        edge_texts.append(compact(flow, 2) if flow is not None else "")
+        styles.append({"line": {"color": color,
+                                "width": flow_width if flow is not None else EDGE_WIDTH},
+                       "marker": {"color": color}})
+        texts.append(compact(flow, 2) if flow is not None else blank)
+    return styles, texts
+
+
+def _frame(step: Step, g: Graph, lang: str, below: int, prev: str | None,
+           nxt: str | None) -> dict[str, Any]:
+    edge_updates, edge_texts = edge_frame(step, g)
     node_updates = [_node_style(step, n) for n in g.nodes]
     labels = {"text": [_label(step, g, n, lang) for n in g.nodes]}
     caption = {"text": [_caption(step, g, lang)]}

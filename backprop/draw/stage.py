@@ -13,12 +13,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from backprop.core.fmt import compact
 from backprop.core.graph import Graph, Trace
-from backprop.draw.animation import _label, _node_style
+from backprop.draw.animation import _label, _node_style, edge_frame
 from backprop.draw.layout import FONT_PX, layout
-from backprop.draw.shapes import EDGE_WIDTH, box, edge_traces, midpoint
-from backprop.draw.style import EDGE_COLOR, GRAD_COLOR, KINDS
+from backprop.draw.shapes import box, edge_traces, midpoint
+from backprop.draw.style import GRAD_COLOR, KINDS
 from backprop.i18n import DEFAULT_LANG, t
 from backprop.teach.stage_text import overview_text, step_text
 from backprop.teach.steps import Step, steps
@@ -90,14 +89,7 @@ def _edge_text_sides(g: Graph) -> list[str]:
 
 
 def _frame(name: str, step: Step, g: Graph, lang: str, explain: dict) -> dict[str, Any]:
-    edges, texts = [], []
-    for e in g.edges:
-        flow = step.flows.get((e.src, e.dst, e.slot))
-        color = GRAD_COLOR if flow is not None else EDGE_COLOR
-        edges.append({"line": {"color": color,
-                               "width": FLOW_WIDTH if flow is not None else EDGE_WIDTH},
-                      "marker": {"color": color}})
-        texts.append(compact(flow, 2) if flow is not None else " ")  # " ": see above
+    edges, texts = edge_frame(step, g, blank=" ", flow_width=FLOW_WIDTH)  # " ": see above
     nodes = [_node_style(step, n) for n in g.nodes]
     labels = {"text": [_label(step, g, n, lang) for n in g.nodes] + texts}
     n_e, n_n = len(g.edges), len(g.nodes)
