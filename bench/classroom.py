@@ -31,11 +31,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.cpu import browser_cpu, idle_chromium, machine_cpu, tree_cpu
+from bench.floor import bound_rows, framework_floor
 from bench.server import ARGS, CHROMIUM, MB, serve, tree_pss
 from bench.timing import row
 
 ARRIVAL_S = 20.0  # the whole class arrives within this window
 TIMEOUT_MS = 120_000
+BUDGET_S = 5.0  # the p95 budget of link -> stage
+WATCH_S = 1.5  # a student watches the stage play before the next link
 LAB_LINK = "/?preset=seed-2layer"  # the lab is the default page: served at the root
 NET_LINK = "/tiny_network?network=classifier&dataset=moons&trained=1000"
 # The bench's selectors, one table (the stages' players change: follow them here).
@@ -65,6 +68,7 @@ class Session:
     cost: list[tuple[float, int]] = field(default_factory=list)  # (server CPU s, ws bytes)
     # websocket opened -> the stage's message received: the server's answer under load
     server_s: list[float] = field(default_factory=list)
+    browser_s: list[float] = field(default_factory=list)  # a probe's Chromium CPU to stage
 
 
 class Socket:
@@ -90,6 +94,7 @@ class Socket:
 async def _visit(page, url: str, which: str, s: Session, pid: int | None,  # noqa: ANN001
                  sock: Socket) -> None:
     t0, cpu0, ws0 = time.monotonic(), tree_cpu(pid) if pid else 0.0, sock.bytes
+    chrome0 = browser_cpu(os.getpid()) if pid else 0.0
     sock.want, sock.stage_at = WS_STAGE[which], 0.0
     await page.goto(url, wait_until="commit")
     try:
@@ -98,13 +103,15 @@ async def _visit(page, url: str, which: str, s: Session, pid: int | None,  # noq
         if sock.stage_at and sock.opened:
             s.server_s.append(sock.stage_at - max(sock.opened, t0))
     s.stage_s.append(time.monotonic() - t0)
+    if pid:  # a probe: the only browser at work
+        s.browser_s.append(browser_cpu(os.getpid()) - chrome0)
     play = page.locator(PLAY[which]).first
     try:  # the controls may be drawn a moment after the figure
         await play.wait_for(state="visible", timeout=10_000)
         await play.click(no_wait_after=True, timeout=10_000)
     except Exception:  # noqa: BLE001 - a missing Play is this session's error
         s.errors.append(f"no visible Play on {url}")
-    await page.wait_for_timeout(1500)  # watch it play
+    await page.wait_for_timeout(WATCH_S * 1000)  # watch it play
     if await page.locator("[data-testid=stException]").count():
         s.errors.append(f"exception on {url}")
     if pid:  # a probe: alone on the server, so the tree's CPU is this visit's
@@ -190,12 +197,17 @@ async def _class(base: str, n: int, hostile: bool, pid: int, exe: str, stats: Pa
 def classroom(rows: list, n: int, hostile: bool = False, browsers: str = "idle") -> None:
     stats = Path(tempfile.mkstemp(suffix=".jsonl")[1])
     exe = idle_chromium() if browsers == "idle" else CHROMIUM
+    floor_s = framework_floor(exe, OFFLINE)  # before the app's server starts
     with serve(env={"BACKPROP_STATS": str(stats)}) as (url, proc):
         r = asyncio.run(_class(url, n, hostile, proc.pid, exe, stats))
     stats.unlink(missing_ok=True)
     method = "browsers SCHED_IDLE" if exe != CHROMIUM else "browsers at server priority"
     print(f"method: {n} Chromium contexts on this machine, {method}")
     _cost_rows(rows, r["probes"])
+    lab = [s.browser_s[0] for s in r["probes"] if s.browser_s[:1]]
+    net = [s.browser_s[1] for s in r["probes"] if s.browser_s[1:]]
+    app_s = (statistics.median(lab), statistics.median(net)) if lab and net else None
+    bound_rows(rows, n, floor_s, app_s, ARRIVAL_S, BUDGET_S, WATCH_S)
     times = sorted(t for s in r["students"] for t in s.stage_s)
     errors = [e for s in r["students"] for e in s.errors]
     who = f"{n} students" + (" + 1 hostile" if hostile else "")

@@ -77,12 +77,13 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, seconds: float 
 
 @contextmanager
 def serve(port: int | None = None, env: dict[str, str] | None = None,
-          log: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Start the app, wait until healthy, stop it afterwards."""
+          log: Path | None = None, app: str = "app.py") -> Iterator[tuple[str, subprocess.Popen]]:
+    """Start the app (or another script, relative to the repo), wait until healthy, stop
+    it afterwards."""
     port = port or free_port()
     out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"

@@ -30,3 +30,12 @@ def test_protocol_client_gets_the_lab_stage_from_a_real_server(server) -> None: 
     assert v.errors == []
     assert v.stage_s > 0 and v.done_s >= v.stage_s
     assert v.triggered and v.rest > 0  # the server sent the rest after the trigger
+
+
+def test_the_class_bound_is_the_floor_times_the_visits_against_the_window() -> None:
+    """bench/floor.py: 95% of 2N visits each cost at least the floor, all before the last
+    deadline (last arrival + a visit + watching + a visit)."""
+    from bench.floor import wave_bound
+
+    need, window, give = wave_bound(60, 1.0, arrival_s=20, budget_s=5, between_s=1.5, cores=2)
+    assert (need, window, give) == (114.0, 31.5, 63.0)
