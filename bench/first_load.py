@@ -7,7 +7,7 @@ warm-up visit (imports, shared caches). Times from navigation start, in seconds:
 - stage sent: the message carrying the stage (our player, or Streamlit's plotly chart);
 - first run done: the first script run finished (ui/first_paint.py stops it after the
   stage on a first load);
-- plotly.js fetched: the players' bundle downloaded (static/, ui.stage.plotly_js_name());
+- plotly.js fetched: the players' bundle downloaded (static/, backprop.draw.plotly_bundle);
 - stage drawn: what bench/stage.py and bench/net_stage.py wait for;
 - main thread busy: the sum of long tasks (parse, compile, layout) before that.
 Nothing here is asserted by the tests.

@@ -151,6 +151,16 @@ def test_html_export_has_transcript() -> None:
     assert html.count("<li>") == 10
 
 
+def test_exports_inline_the_vendored_cartesian_bundle() -> None:
+    """A handed-out page carries the players' plotly.js (1.5 MB), not the full 4.8 MB."""
+    from backprop.draw.plotly_bundle import STATIC, plotly_js_name
+    from backprop.draw.stage_html import stage_html
+
+    bundle = (STATIC / plotly_js_name()).read_text(encoding="utf-8")
+    for page in (animation_html(run_program(SEED)), stage_html(run_program(SEED))):
+        assert page.count(bundle) == 1 and len(page) < len(bundle) + 1_000_000
+
+
 def test_standalone_stage_page_cannot_be_closed_by_program_text() -> None:
     from backprop.draw.stage_html import script_json, stage_html
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.stage import plotly_js_name
+from backprop.draw.plotly_bundle import plotly_js_name
 
 pytestmark = pytest.mark.browser
 

@@ -1,11 +1,12 @@
-"""The vendored plotly.js the players load: the file named by ui.stage, unchanged."""
+"""The vendored plotly.js the players load and the exports inline: the file named by
+backprop/draw/plotly_bundle.py, unchanged."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 
-from ui.stage import STATIC, plotly_js_name
+from backprop.draw.plotly_bundle import STATIC, plotly_js_name
 
 SHA256 = "79542150855a52c567260e3137095dbe2b744e6d702a5cabe67da246942fba7a"
 

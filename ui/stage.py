@@ -26,26 +26,13 @@ from typing import Any
 
 import streamlit as st
 
+from backprop.draw.plotly_bundle import plotly_js_name
 from backprop.draw.stage_html import SPEEDS, labels
 from backprop.i18n import t
 from ui.first_paint import stage_sent
 
 HERE = Path(__file__).resolve().parent
-STATIC = HERE.parent / "static"  # Streamlit serves it at app/static/ (see config.toml)
 ASSETS = HERE.parent / "backprop" / "draw" / "assets"  # the player: stage.js, stage.css
-
-
-# plotly.js's cartesian partial bundle (scatter, heatmap, contour: every trace type our
-# figures use), vendored in static/ (no network at run time; see static/README.md): the
-# same plotly.js as the plotly package's full bundle, a third of its size, so a fresh
-# browser parses it in a third of the time. The version in the name lets browsers cache
-# it across upgrades.
-PLOTLY_JS = "plotly-cartesian-4.1.1.min.js"
-
-
-def plotly_js_name() -> str:
-    """The static file (served at app/static/) every player loads: the one place."""
-    return PLOTLY_JS
 
 
 def player_js() -> str:

@@ -7,6 +7,7 @@ from html import escape
 
 from backprop.core.graph import Trace
 from backprop.draw.animation import figure
+from backprop.draw.plotly_bundle import plotly_js
 from backprop.i18n import DEFAULT_LANG, t
 from backprop.teach.steps import transcript
 
@@ -49,8 +50,6 @@ def script_json(value: object) -> str:
 
 def animation_html(trace: Trace, lang: str = DEFAULT_LANG) -> str:
     """One self-contained page: the animated graph, keyboard stepping, the transcript."""
-    from plotly.offline import get_plotlyjs  # the plotly package ships plotly.js
-
     fig = figure(trace, lang)
     steps_html = "\n".join(f"<li>{escape(line.split('. ', 1)[1])}</li>"
                            for line in transcript(trace, lang))
@@ -61,7 +60,7 @@ def animation_html(trace: Trace, lang: str = DEFAULT_LANG) -> str:
 <style>body{{font-family:"Noto Sans","Noto Sans Bengali",Arial,sans-serif;margin:1.5rem;}}
 pre{{background:#f6f6f6;padding:.8rem;}} kbd{{border:1px solid #999;border-radius:3px;
 padding:0 .3em;}}</style>
-<script>{get_plotlyjs()}</script></head><body>
+<script>{plotly_js()}</script></head><body>
 <h1>{escape(t("anim.title", lang))}</h1>
 <p>{escape(t("anim.keys", lang))}</p>
 <pre>{escape(trace.source)}</pre>

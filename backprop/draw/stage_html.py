@@ -8,12 +8,13 @@ the player, never parsed as HTML.
 
 from __future__ import annotations
 
-import json
 from html import escape
 from pathlib import Path
 from typing import Any
 
 from backprop.core.graph import Trace
+from backprop.draw.export import script_json
+from backprop.draw.plotly_bundle import plotly_js
 from backprop.i18n import DEFAULT_LANG, t
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -35,17 +36,8 @@ def player_data(fig: dict[str, Any], lang: str, *, start: int = 0,
             "stack_below": 500, "stack_vh": 0.48, "max_scale": 1.6}
 
 
-def script_json(value: Any) -> str:
-    """JSON that is safe inside <script>: no `</script>`, no `<!--`, no HTML entities."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
-
-
 def stage_html(trace: Trace, lang: str = DEFAULT_LANG) -> str:
     """One self-contained page: the stage (graph + explanation + controls + keys)."""
-    from plotly.offline import get_plotlyjs  # the plotly package ships plotly.js
-
     from backprop.draw.stage import legend_items, stage_figure
 
     data = player_data(stage_figure(trace, lang), lang, legend=legend_items(lang),
@@ -60,7 +52,7 @@ def stage_html(trace: Trace, lang: str = DEFAULT_LANG) -> str:
 <style>body{{font-family:"Noto Sans","Noto Sans Bengali",Arial,sans-serif;margin:1rem 1.5rem;}}
 pre{{background:#f6f6f6;padding:.8rem;overflow-x:auto;}}
 {css}</style>
-<script>{get_plotlyjs()}</script></head><body>
+<script>{plotly_js()}</script></head><body>
 <div id="stage"></div>
 <h2>{title}</h2>
 <pre>{escape(trace.source)}</pre>
