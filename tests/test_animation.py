@@ -173,9 +173,30 @@ def test_standalone_stage_page_cannot_be_closed_by_program_text() -> None:
 
 
 def test_unnamed_nodes_show_their_constant_not_a_placeholder() -> None:
-    """`y * 3` reads `y × 3` on the stage; a constant PyTorch did not save stays `c`."""
+    """`y * 3` reads `y × 3` on the stage, and constants PyTorch does not keep read as the
+    program wrote them (`1 - x`, `y_pred - y`), in the operands' order."""
     from backprop.teach.umath import node_label
 
     tr = run_program("y = x * 2\nz = y * 3 + x / 4 + x ** 2 + (1 - x)", {"x": 3.0})
     labels = {node_label(tr.graph, n.id) for n in tr.graph.nodes}
-    assert {"y × 3", "x ÷ 4", "x ^ 2", "c − x"} <= labels
+    assert {"y × 3", "x ÷ 4", "x ^ 2", "1 − x"} <= labels
+    tr = run_program("t = torch.tensor([1.0, 2.0])\nw = torch.tensor([0.5, 0.5], "
+                     "requires_grad=True)\na = w - t\nb = t - w\nloss = (a * b * t).sum()")
+    labels = {node_label(tr.graph, n.id) for n in tr.graph.nodes}
+    assert {"a", "b", "a × b", "… × t"} <= labels  # named nodes keep their names
+    tr = run_program("t = torch.tensor([1.0, 2.0])\nw = torch.tensor([0.5, 0.5], "
+                     "requires_grad=True)\nloss = ((w - t) * (t - w)).sum()")
+    labels = {node_label(tr.graph, n.id) for n in tr.graph.nodes}
+    assert {"w − t", "t − w"} <= labels
+
+
+def test_the_chain_rule_names_a_constant_operand() -> None:
+    """d(m × x)/dx is `m`, not `c`; a number stays a number."""
+    from backprop.teach.chain import explain
+
+    tr = run_program("x = torch.tensor([2.0, 1.0], requires_grad=True)\nm = torch.ones(2)\n"
+                     "z = (m * x).sum() / 2.5")
+    formulas = [s.formula or "" for n in tr.graph.nodes if n.op
+                for s in explain(tr.graph, tr.last_pass, n.id)]
+    assert any(f.endswith("= m") for f in formulas)
+    assert any(f.endswith(r"= \frac{1}{2.5}") for f in formulas)

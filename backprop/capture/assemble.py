@@ -16,7 +16,8 @@ from backprop.core.limits import Limits
 def assemble(root: torch.Tensor, out_name: str, records: list[PassRecord], flog: ForwardLog,
              saved: dict[GradFn, dict[str, torch.Tensor]], limits: Limits,
              leaf_names: dict[int, str], op_names: dict[GradFn, str], source: str = "",
-             prints: tuple[str, ...] = (), result: str | None = None) -> Trace:
+             prints: tuple[str, ...] = (), result: str | None = None,
+             constants: dict[GradFn, str] | None = None) -> Trace:
     """The Trace of the graph under `root`; `leaf_names` keys are id(leaf tensor)."""
     last_in: dict[GradFn, torch.Tensor] = {}
     for rec in records:
@@ -28,6 +29,7 @@ def assemble(root: torch.Tensor, out_name: str, records: list[PassRecord], flog:
         values=lambda fn: flog.op_value.get(fn, saved.get(fn, {}).get("result")),
         grads=last_in.get,
         saved=lambda fn: saved.get(fn, {}),
+        constants=constants,
     )
     out_id = graph.nodes[-1].id
     fns = list(ids)

@@ -177,4 +177,4 @@ def _assemble(program: Program, state: RunState, root: torch.Tensor, out_name: s
                                          and not state.backward_roots):
         result = guards.truncate(show(state.result), limits)
     return assemble(root, out_name, records, flog, saved, limits, leaf_names, grad_names,
-                    program.source, tuple(state.prints), result)
+                    program.source, tuple(state.prints), result, state.operands)

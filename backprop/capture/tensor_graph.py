@@ -23,12 +23,14 @@ def build_graph(
     values: Callable[[GradFn], torch.Tensor | None] = _NONE,
     grads: Callable[[GradFn], torch.Tensor | None] = _NONE,
     saved: Callable[[GradFn], dict[str, torch.Tensor]] = lambda fn: {},
+    constants: dict[GradFn, str] | None = None,
 ) -> tuple[Graph, dict[GradFn, str]]:
     """Walk `root.grad_fn` and return the Graph plus the grad_fn -> node id map.
 
     Nodes are exactly autograd's: AccumulateGrad nodes become leaves (named via
     `leaf_names`, keyed by id of the leaf tensor), every other grad_fn an op; the
     root's grad_fn is the output. Ids follow a deterministic topological order.
+    `constants`: the program's text for an op's operand that is no graph node.
     """
     fn_root = root.grad_fn
     if fn_root is None:  # the output is itself a leaf: a one-node graph
@@ -48,7 +50,8 @@ def build_graph(
         value = _val(root) if is_out else _val(values(fn))
         nodes.append(Node(ids[fn], "output" if is_out else "op", op_name(fn), name, value,
                           _val(grads(fn)), saved_names(fn),
-                          {k: Value.of(v) for k, v in saved(fn).items()}))
+                          {k: Value.of(v) for k, v in saved(fn).items()},
+                          (constants or {}).get(fn)))
     edges = [Edge(ids[c], ids[fn], slot) for fn in fns
              for slot, (c, _) in enumerate(fn.next_functions) if c is not None]
     return Graph(tuple(nodes), tuple(edges)), ids

@@ -73,6 +73,9 @@ class Node:
     grad: Value | None  # leaf: .grad; op: gradient of its output; output: the seed
     saved: tuple[str, ...] = ()  # names of the tensors autograd saved for backward
     saved_values: dict[str, Value] = field(default_factory=dict, compare=False)  # their values
+    # the program's text for an operand that is no graph node: `y` in `y_pred - y`, `1` in
+    # `1 - x` (PyTorch does not keep it; labels and the chain rule show it instead of `c`)
+    constant: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

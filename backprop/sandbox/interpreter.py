@@ -206,5 +206,20 @@ class Interpreter(Calls):
             raise self._err("overflow", node) from None
         except (RuntimeError, TypeError, ValueError) as e:
             raise self._err("torch", node, detail=_first_line(e)) from None
+        if isinstance(node, ast.BinOp) and isinstance(out, torch.Tensor) and out.grad_fn:
+            self._note_operand(out.grad_fn, (a, node.left), (b, node.right))
         return self._result(out, node)
+
+    def _note_operand(self, fn: Any, *sides: tuple[Any, ast.expr]) -> None:
+        """`y_pred - y`: the side that is no graph node, as the program wrote it (a name
+        or a number: plain text, safe in any label)."""
+        plain = [e for v, e in sides if not (isinstance(v, torch.Tensor) and v.requires_grad)]
+        if len(plain) != 1:
+            return
+        e = plain[0]
+        if isinstance(e, ast.Name) and e.id not in ("True", "False", "None"):
+            self.state.operands.setdefault(fn, e.id)
+        elif isinstance(e, ast.Constant) and isinstance(e.value, _NUMBER) \
+                and not isinstance(e.value, bool):
+            self.state.operands.setdefault(fn, f"{e.value:g}")
 

@@ -32,6 +32,8 @@ class RunState:
     backward_roots: list[Backward] = field(default_factory=list)
     executed: int = 0  # statements run, loop bodies counted once per iteration
     iterations: int = 0  # loop iterations run, nested loops counted together
+    # grad_fn -> the program's text for its operand that is no graph node (see Node.constant)
+    operands: dict[Any, str] = field(default_factory=dict)
 
 
 class LoopHooks:

@@ -64,9 +64,9 @@ class SlotStep:
 
 
 def symbol(node: Node | None, name: str | None = None) -> str:
-    if node is None:
+    if node is None and name is None:
         return "c"
-    name = name or node.name or node.id
+    name = name or node.name or node.id  # type: ignore[union-attr]
     if " " in name:  # an unnamed node's expression label, e.g. `y × y`
         return r"(\mathrm{" + name.replace("_", r"\_") + "})"
     return name.replace("_", r"\_") if len(name) == 1 else r"\mathrm{" + name.replace(
@@ -88,7 +88,8 @@ def explain(graph: Graph, p: BackwardPass, node_id: str) -> list[SlotStep]:
         if rule is not None and slot < len(rule.formulas):
             formula = (rule.formulas[slot].replace("@out", symbol(node, node_label(graph, node_id)))
                        .replace("@n", _number(node.saved_values.get("exponent")) or "n")
-                       .replace("@a", _sym(graph, inputs.get(0)))
+                       .replace("@a", _sym(graph, inputs.get(0)) if 0 in inputs
+                                else _constant(node))
                        .replace("@b", _sym(graph, inputs.get(1)) if 1 in inputs
                                 else _constant(node)))
             try:
@@ -111,7 +112,10 @@ def _number(v: Value | None) -> str | None:
 
 
 def _constant(node: Node) -> str:
-    # `y * 3`: the other operand is no graph node; show its saved value instead
+    # `y_pred - y`, `y * 3`: the other operand is no graph node; show it as the program
+    # wrote it, else the value PyTorch saved
+    if node.constant:
+        return symbol(None, node.constant) if node.constant.isidentifier() else node.constant
     return _number(node.saved_values.get("other")) or "c"
 
 

@@ -89,7 +89,10 @@ _SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "matmul": "@", "
 
 
 def _constant(n: Node) -> str:
-    """The constant operand as PyTorch saved it (`other`, `exponent`), else `c`."""
+    """The constant operand as the program wrote it, else as PyTorch saved it (`other`,
+    `exponent`), else `c`."""
+    if n.constant:
+        return n.constant
     for key in ("other", "exponent"):
         v = n.saved_values.get(key)
         if v is not None and v.numel == 1 and v.data is not None:
@@ -107,14 +110,16 @@ def node_label(g: Graph, node_id: str, max_chars: int = 18) -> str:
         return n.name
     if n.op is None:
         return node_id
-    args = [g.node(e.src).name or "…" for e in g.inputs.get(node_id, ())]
+    edges = g.inputs.get(node_id, ())
+    args = [g.node(e.src).name or "…" for e in edges]
     key = op_key(n.op)
     sym = _SYMBOLS.get(key)
     if sym and len(args) == 2:
         text = f"{args[0]} {sym} {args[1]}"
     elif sym and len(args) == 1:  # `y * 3`: the constant is no graph node
-        c = _constant(n)
-        text = f"{c} {sym} {args[0]}" if n.op.startswith("Rsub") else f"{args[0]} {sym} {c}"
+        c = _constant(n)  # first when the graph's input is the second operand (`1 - x`)
+        first = n.op.startswith("Rsub") or edges[0].slot == 1
+        text = f"{c} {sym} {args[0]}" if first else f"{args[0]} {sym} {c}"
     else:
         text = f"{key}({', '.join(args)})"
     return text if len(text) <= max_chars else text[:max_chars - 1] + "…"
