@@ -8,7 +8,9 @@ rendering), arriving uniformly within 20 s: the lab link, then the Tiny Network 
 Chromium contexts (SCHED_IDLE, as in classroom.py) in the same wave, measured end to end
 (link -> stage drawn). `--hostile`: one more protocol session opens lab links whose
 ?program= is a worst-case program (a new one each time: no cached refusal) over and over
-(HOSTILE_PAUSE_S after each answer; every link is a new session, as a reload is).
+(HOSTILE_PAUSE_S after each answer; every link is a new session, as a reload is), and
+another trains the biggest network a link can ask for, 1,000 steps, with a new seed each
+time (never a cache hit: the whole training every time).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from bench.timing import row
 from bench.wsclient import visit
 
 HOSTILE_PAUSE_S = 0.5  # the hostile session reopens its link this long after an answer
+# the biggest network a link can train (ui/url_state.py: 3 hidden layers of 8, 1,000 steps)
+TRAINER_LINK = "/tiny_network?network=classifier&hidden=3&units=8&trained=1000&seed={i}"
 
 
 async def _student(base: str, delay: float, keep: list | None = None,
@@ -50,14 +54,18 @@ async def _student(base: str, delay: float, keep: list | None = None,
     return s
 
 
-async def _hostile(base: str, stop: asyncio.Event) -> tuple[int, list[float]]:
-    """One session after another, each a lab link with a new worst-case program."""
+async def _hostile(base: str, stop: asyncio.Event, link: str) -> tuple[int, list[float]]:
+    """One session after another, each opening `link` made new with {i}."""
     sent, took = 0, []
     while not stop.is_set():
-        v = await visit(base, "/?program=" + quote(cr.HOSTILE + f"# {sent}\n"))
+        v = await visit(base, link.format(i=sent))
         sent, took = sent + 1, [*took, v.done_s]
         await asyncio.sleep(HOSTILE_PAUSE_S)
     return sent, took
+
+
+# a lab link with a new worst-case program each time ({i} in a comment)
+PROGRAM_LINK = "/?program=" + quote(cr.HOSTILE + "# ") + "{i}%0A"
 
 
 async def _class(base: str, n: int, k: int, hostile: bool, pid: int, stats: Path) -> dict:
@@ -66,7 +74,8 @@ async def _class(base: str, n: int, k: int, hostile: bool, pid: int, stats: Path
     before, rss0 = tree_pss(pid), rss(pid)
     mark = len(stats.read_text().splitlines())
     stop = asyncio.Event()
-    bad = asyncio.create_task(_hostile(base, stop)) if hostile else None
+    bad = [asyncio.create_task(_hostile(base, stop, link))
+           for link in ((PROGRAM_LINK, TRAINER_LINK) if hostile else ())]
     sockets: list = []
     browser = pw = None
     if k:
@@ -92,11 +101,11 @@ async def _class(base: str, n: int, k: int, hostile: bool, pid: int, stats: Path
     if browser:
         await browser.close()
         await pw.stop()  # type: ignore[union-attr]
-    sent, took = await bad if bad else (0, [])
+    hostiles = [await b for b in bad]
     late = await _student(base, 0)  # a new visitor right after the wave
     return {"probes": probes, "students": both[:n], "chrome": both[n:], "late": late,
             "before": before, "after": after, "rss": (rss0, rss1),
-            "hostile": (sent, took), "stats": lines,
+            "hostile": hostiles, "stats": lines,
             "cpu": [b - a for a, b in zip(cpu0, cpu1, strict=True)]}
 
 
@@ -120,7 +129,7 @@ def protocol_class(rows: list, n: int, k: int = 0, hostile: bool = False) -> Non
     print(f"method: {n} protocol clients (bench/wsclient.py) + {k} Chromium contexts "
           "(SCHED_IDLE) on this machine")
     cr._cost_rows(rows, r["probes"])
-    who = f"{n} protocol students" + (" + 1 hostile" if hostile else "")
+    who = f"{n} protocol students" + (" + 2 hostile" if hostile else "")
     for i, which in enumerate(("lab", "net")):
         _pct(rows, f"{who}, {which}: link -> stage data",
              [s.stage_s[i] for s in r["students"] if len(s.stage_s) > i], True)
@@ -137,9 +146,9 @@ def protocol_class(rows: list, n: int, k: int = 0, hostile: bool = False) -> Non
         rows.append(row(f"{k} Chromium students: errors", str(len(bad)), "0", not bad))
         for e in bad[:3]:
             print("chromium error:", e)
-    if hostile:
-        sent, took = r["hostile"]
-        rows.append(row("hostile programs sent during the wave (median answer)",
+    for what, (sent, took) in zip(("worst-case programs", "biggest-network trainings"),
+                                  r["hostile"], strict=False):
+        rows.append(row(f"hostile {what} during the wave (median answer)",
                         f"{sent} ({statistics.median(took or [0]):.2f} s)", "", None))
     wall, server, _chrome, machine = r["cpu"]
     rows.append(row("wave CPU: server + workers / machine", f"{server:.1f} / {machine:.0f} s",
