@@ -228,3 +228,21 @@ def test_readers_of_a_shared_trainer_never_change_its_model() -> None:
         th.join()
     for n, p in tr.model.named_parameters():
         assert p is before[n] and torch.equal(p.detach(), values[n]), n
+
+
+def test_a_stage_never_sends_nan_or_infinity() -> None:
+    """The browser's JSON.parse refuses NaN/Infinity (the whole stage would be an error):
+    a figure holding them goes with null there, checked and hashed once per object."""
+    import json
+
+    from ui.stage import _prepared
+
+    fig = {"data": [{"x": [0.0, float("inf"), 2.0], "y": (float("nan"), 1.0, -float("inf"))}],
+           "frames": [{"data": [{"z": [[1.0, float("nan")]]}]}], "layout": {}}
+    sig, sent = _prepared(fig)
+    json.dumps(sent, allow_nan=False)  # raises if anything non-finite is left
+    assert sent["data"][0]["x"] == [0.0, None, 2.0] and sent["frames"][0]["data"][0]["z"] == [
+        [1.0, None]]
+    assert _prepared(fig) == (sig, sent) and _prepared(fig)[1] is sent  # once per object
+    clean = {"data": [{"x": [1.0]}]}
+    assert _prepared(clean)[1] is clean  # a finite figure goes as it is

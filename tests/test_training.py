@@ -166,7 +166,9 @@ def test_csv_upload_validation() -> None:
     x, y = parse_csv(b"x1,x2,label\n0,0,0\n1,1,1\n0,1,1\n1,0,0\n")
     assert x.shape == (4, 2) and y.tolist() == [0, 1, 1, 0]
     bad = [b"x1,x2,label\n0,0,0\n", b"\xff\xfe\x00", b"0,0,0\n1,1,2\n0,1,1\n1,0,0\n",
-           b"0,0,0\n1,1,0\n0,1,0\n1,0,0\n", b"a,b\n1,2\n3,4\n5,6\n7,8\n", b"0," * 200_000]
+           b"0,0,0\n1,1,0\n0,1,0\n1,0,0\n", b"a,b\n1,2\n3,4\n5,6\n7,8\n", b"0," * 200_000,
+           # finite as Python floats, inf in float32 (the dtype the network trains in)
+           b"0,0,0\n1,1,1\n0,1,1\n1e300,0.5,1\n", b"0,0,0\n1,1,1\n0,1,1\n-4e38,0.5,1\n"]
     for raw in bad:
         with pytest.raises(ProgramError):
             parse_csv(raw)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -69,24 +70,42 @@ def preload() -> None:
              height="content")
 
 
-_SIGS: OrderedDict[int, tuple[dict, str]] = OrderedDict()  # id(fig) -> (fig, signature)
-_SIGS_LOCK = threading.Lock()
+_SEEN: OrderedDict[int, tuple[dict, str, dict]] = OrderedDict()  # id -> (fig, sig, sent)
+_SEEN_LOCK = threading.Lock()
 
 
-def _signature(fig: dict) -> str:
-    """The figure's content hash, once per figure object: a figure from a shared cache is
-    one object for every session, so a class hashes it once, not once per rerun."""
-    with _SIGS_LOCK:
-        hit = _SIGS.get(id(fig))
-        if hit is not None and hit[0] is fig:  # the pair keeps `fig` alive: ids stay unique
-            return hit[1]
-    sig = hashlib.sha1(json.dumps(fig, sort_keys=True, separators=(",", ":")).encode()
-                       ).hexdigest()[:16]
-    with _SIGS_LOCK:
-        _SIGS[id(fig)] = (fig, sig)
-        while len(_SIGS) > 64:
-            _SIGS.popitem(last=False)
-    return sig
+def _finite(v: Any) -> Any:
+    """`v` with every NaN/±inf as None (Plotly leaves a gap)."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_finite(x) for x in v]
+    return v
+
+
+def _prepared(fig: dict) -> tuple[str, dict]:
+    """The figure's content hash and the figure as sent, once per figure object: a figure
+    from a shared cache is one object for every session, so a class checks and hashes it
+    once, not once per rerun. JSON has no NaN or Infinity: the browser would refuse the
+    whole stage, so a non-finite number (a diverged run, an extreme upload) goes as null."""
+    with _SEEN_LOCK:
+        hit = _SEEN.get(id(fig))
+        if hit is not None and hit[0] is fig:  # the entry keeps `fig` alive: ids stay unique
+            return hit[1], hit[2]
+    sent = fig
+    try:
+        text = json.dumps(fig, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        sent = _finite(fig)
+        text = json.dumps(sent, sort_keys=True, separators=(",", ":"))
+    sig = hashlib.sha1(text.encode()).hexdigest()[:16]
+    with _SEEN_LOCK:
+        _SEEN[id(fig)] = (fig, sig, sent)
+        while len(_SEEN) > 64:
+            _SEEN.popitem(last=False)
+    return sig, sent
 
 
 def stage(fig: dict[str, Any], lang: str, key: str, *, start: int = 0,
@@ -98,8 +117,9 @@ def stage(fig: dict[str, Any], lang: str, key: str, *, start: int = 0,
     knows one: saves hashing a large figure), `speeds`, `speed_index`, `autoplay`,
     `panel_below`, `claim_keys` (the keyboard drives this stage), `digits`,
     `stack_vh`."""
-    sig = options.pop("sig", None) or _signature(fig)
-    data = {"fig": fig, "sig": f"{sig}:{lang}:{start}", "labels": labels(lang),
+    sig, sent = _prepared(fig)
+    sig = options.pop("sig", None) or sig
+    data = {"fig": sent, "sig": f"{sig}:{lang}:{start}", "labels": labels(lang),
             "legend": legend or [], "alt": alt, "start": start, "keys": t("stage.keys", lang),
             "speeds": [list(s) for s in SPEEDS], "plotly_src": f"app/static/{plotly_js_name()}",
             "fit_vh": fit_vh, "stack_below": 500, "stack_vh": 0.48, "max_scale": max_scale,
