@@ -173,3 +173,22 @@ def test_numerics_are_shown_not_crashed() -> None:
     assert any(n["grad"] in ("nan", "inf", "-inf") for n in d["nodes"])
     import json
     json.dumps(d, allow_nan=False)  # valid JSON: no bare NaN
+
+
+def test_crafted_zip_directories_are_one_clear_refusal() -> None:
+    """zipfile raises NotImplementedError for a version it cannot read and BadZipFile
+    from is_zipfile for a multi-disk archive: both are a malformed file, not a crash."""
+    from examples.models import MODELS
+
+    model = MODELS["mlp"].build()
+    buf = io.BytesIO()
+    torch.save(model.state_dict(), buf)
+    raw = buf.getvalue()
+    central = raw.index(b"PK\x01\x02")  # version needed to extract: 6.4
+    version = raw[:central + 6] + bytes([64, 0]) + raw[central + 8:]
+    end = raw.rindex(b"PK\x06\x07")  # the zip64 locator's number of disks: 2
+    disks = raw[:end + 16] + bytes([2, 0, 0, 0]) + raw[end + 20:]
+    for bad in (version, disks):
+        with pytest.raises(ProgramError) as err:
+            load_bytes(model, bad)
+        assert err.value.key == "ckpt_format"

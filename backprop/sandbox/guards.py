@@ -149,11 +149,11 @@ def call_check(limits: Limits, err: Err, path: str, fn: Callable, args: tuple,
     name = path.rsplit(".", 1)[-1]
     if name == "arange" and ("start" in kwargs or "end" in kwargs or not args):
         raise err("arange")
-    if any(isinstance(v, (list, tuple)) and len(v) > limits.dims for v in args) or \
-            (path in _FACTORY_NAMES and len(args) > limits.dims):
-        raise err("dims", limit=limits.dims)
+    if (path in _FACTORY_NAMES or name in _SHAPE_TAKERS) and (len(args) > limits.dims or any(
+            isinstance(v, (list, tuple)) and len(v) > limits.dims for v in args)):
+        raise err("dims", limit=limits.dims)  # a shape (a list elsewhere is data: tensor, cat)
     tensors = _tensors(args, kwargs)
-    if len(tensors) > 1:
+    if len(tensors) > 1 and name not in _PRODUCTS:
         try:
             n = math.prod(torch.broadcast_shapes(*(t.shape for t in tensors)))
         except RuntimeError:
@@ -175,6 +175,15 @@ def call_check(limits: Limits, err: Err, path: str, fn: Callable, args: tuple,
     _shape_check(limits, err, out)
 
 
+# calls whose list/tuple arguments are a shape or dimensions (one per dimension)
+_SHAPE_TAKERS = frozenset({
+    "reshape", "view", "expand", "repeat", "permute", "tile", "broadcast_to", "new_ones",
+    "new_zeros", "new_full", "new_empty", "sum", "mean", "amax", "amin",
+    "flip", "squeeze", "unflatten", "movedim", "rot90"})
+# products: their inputs do not broadcast to the result ((1, n) @ (n, 1) is one number);
+# the meta run measures what they make
+_PRODUCTS = frozenset({"mm", "matmul", "bmm", "mv", "dot", "vdot", "inner", "outer", "ger",
+                       "linear", "addmm", "tensordot", "einsum", "cross", "kron"})
 _FACTORY_NAMES = frozenset({
     "torch.ones", "torch.zeros", "torch.rand", "torch.randn", "torch.full", "torch.empty",
     "torch.eye", "torch.arange", "torch.linspace", "torch.randint"})

@@ -19,12 +19,14 @@ _DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.in
 def check_zip(raw: bytes, limit: int) -> None:
     """torch.save files are zip archives: refuse bombs from the directory alone
     (declared sizes and methods), before anything is decompressed."""
-    if not zipfile.is_zipfile(io.BytesIO(raw)):
-        return  # the legacy format: torch.load refuses or reads it, bounded by MAX_BYTES
+    # a crafted directory makes zipfile raise more than BadZipFile (multi-disk archives,
+    # zip versions it cannot read: NotImplementedError): every one is a malformed file
     try:
+        if not zipfile.is_zipfile(io.BytesIO(raw)):
+            return  # the legacy format: torch.load refuses or reads it, bounded by MAX_BYTES
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError):
         raise ProgramError("ckpt_format") from None
     total = sum(i.file_size for i in infos)
     if len(infos) > 10_000 or total > limit:
