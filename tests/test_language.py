@@ -151,3 +151,18 @@ def test_only_program_error_escapes(monkeypatch) -> None:  # noqa: ANN001
     with pytest.raises(ProgramError) as err:
         run_program("y = x")
     assert err.value.key == "internal"
+
+
+@pytest.mark.parametrize(("src", "at"), [
+    ("ক = torch.ones(2, requires_grad=True)\nখখখখ = ক + ক.nope()", "ক.nope()"),
+    ("ক = torch.ones(2, requires_grad=True)\nখখখখ = ক + undefined_fn(ক)", "undefined_fn(ক)"),
+    ("ওজন = torch.ones(2, requires_grad=True)\x0c\nক্ষতি = ওজন.sum() + ওজন.nope()",
+     "ওজন.nope()"),
+])
+def test_columns_count_characters_not_utf8_bytes(src: str, at: str) -> None:
+    """A Bengali letter is three bytes in ast's col_offset: the caret must still sit
+    under the refused name."""
+    with pytest.raises(ProgramError) as err:
+        run_program(src)
+    e = err.value
+    assert e.line == 2 and src.splitlines()[-1][e.col - 1:].startswith(at)

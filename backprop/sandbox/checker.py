@@ -28,6 +28,7 @@ from backprop.sandbox.modules import (
     MODULE_METHODS,
     OPTIMIZER_METHODS,
 )
+from backprop.sandbox.position import column
 from backprop.sandbox.statements import STATEMENTS, check_for, check_fstring, check_if, check_with
 from backprop.sandbox.suggest import (
     SYNTAX_NAMES,
@@ -44,9 +45,7 @@ _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**
 _UNARY = (ast.USub, ast.UAdd)
 
 def err_at(key: str, node: ast.AST | None = None, **params: object) -> ProgramError:
-    line = getattr(node, "lineno", None)
-    col = getattr(node, "col_offset", None)
-    return ProgramError(key, line, None if col is None else col + 1, **params)
+    return ProgramError(key, getattr(node, "lineno", None), column(node), **params)
 
 
 class Checker:

@@ -14,6 +14,7 @@ from backprop.core.errors import ProgramError
 from backprop.core.limits import DEFAULT_LIMITS, Limits
 from backprop.sandbox.checker import Checker, err_at
 from backprop.sandbox.language import dotted
+from backprop.sandbox.position import char_columns
 from backprop.sandbox.repair import repair_lines
 from backprop.sandbox.suggest import suggest_function, syntax_error
 
@@ -45,6 +46,8 @@ def parse(text: str, limits: Limits = DEFAULT_LIMITS) -> Program:
         raise syntax_error(text, e) from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
         raise ProgramError("too_deep", limit=limits.depth) from None
+    if not text.isascii():  # carets in characters, not UTF-8 bytes
+        char_columns(tree, text)
     if "#" in text and repair_lines(text) is not None:  # comments swallowed statements
         raise ProgramError("flattened", 1, 1)
     if not tree.body:

@@ -20,6 +20,7 @@ from backprop.core.limits import Limits
 from backprop.sandbox import guards, statements
 from backprop.sandbox.calls import Calls
 from backprop.sandbox.expression import Program
+from backprop.sandbox.position import column
 from backprop.sandbox.run_state import Backward, LoopHooks, RunState
 
 __all__ = ["Backward", "Interpreter", "LoopHooks", "RunState"]
@@ -63,7 +64,7 @@ class Interpreter(Calls):
                 self.statement(stmt, last=i == len(body) - 1)
             except ProgramError as e:
                 if e.line is None:  # attach the statement's position
-                    raise ProgramError(e.key, stmt.lineno, stmt.col_offset + 1,
+                    raise ProgramError(e.key, stmt.lineno, column(stmt),
                                        **e.params) from None
                 raise
         return self.state
@@ -73,8 +74,7 @@ class Interpreter(Calls):
             raise ProgramError("timeout", seconds=self.limits.seconds)
 
     def _err(self, key: str, node: ast.AST, **params: object) -> ProgramError:
-        return ProgramError(key, getattr(node, "lineno", None),
-                            getattr(node, "col_offset", -1) + 1, **params)
+        return ProgramError(key, getattr(node, "lineno", None), column(node), **params)
 
     def _at(self, node: ast.AST) -> Callable[..., ProgramError]:
         """An error factory that points at `node` (for the size guards)."""

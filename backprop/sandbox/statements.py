@@ -15,6 +15,7 @@ import torch
 
 from backprop.core.errors import ProgramError
 from backprop.core.fmt import show
+from backprop.sandbox.position import column
 
 if TYPE_CHECKING:
     from backprop.sandbox.interpreter import Interpreter
@@ -29,8 +30,7 @@ _SPEC = re.compile(r"(?:.?[<>^=])?[+\- ]?0?(?P<w>\d+)?[,_]?(?:\.(?P<p>\d+))?[eEf
 
 
 def _err(key: str, node: ast.AST, **params: object) -> ProgramError:
-    return ProgramError(key, getattr(node, "lineno", None),
-                        getattr(node, "col_offset", -1) + 1, **params)
+    return ProgramError(key, getattr(node, "lineno", None), column(node), **params)
 
 
 # checking (before anything runs) -------------------------------------------
