@@ -166,3 +166,17 @@ def test_columns_count_characters_not_utf8_bytes(src: str, at: str) -> None:
         run_program(src)
     e = err.value
     assert e.line == 2 and src.splitlines()[-1][e.col - 1:].startswith(at)
+
+
+@pytest.mark.parametrize("src", [
+    "x = torch.ones(3, requires_grad=True)\ny = torch.cumsum(x, dim=0).max(dim=0)",
+    "x = torch.ones(3, requires_grad=True)\ntorch.cumsum(x, dim=0).min(dim=0)",
+    "x = torch.ones(3, requires_grad=True)\ny = [x * 2, x * 3]",
+])
+def test_a_pair_as_the_output_says_so(src: str) -> None:
+    """(values, indices) as the last line: not 'there is no tensor', nor a silent
+    fallback to an earlier tensor, but which one to take."""
+    with pytest.raises(ProgramError) as err:
+        run_program(src)
+    assert err.value.key == "many_output" and err.value.params["n"] == 2
+    assert "[0]" in err.value.in_lang("en") and "[0]" in err.value.in_lang("bn")

@@ -130,15 +130,26 @@ def output_tensor(state: RunState) -> tuple[torch.Tensor, str, bool]:
     if state.backward_roots:
         b = state.backward_roots[-1]
         return b.root, b.source, False
+    last = state.last_assigned or ("", None)
     if isinstance(state.result, torch.Tensor):
         value, name = state.result, state.result_source or "result"
-    elif state.last_assigned and isinstance(state.last_assigned[1], torch.Tensor):
-        name, value = state.last_assigned
+    elif _holds_tensors(state.result):  # `x.max(dim=0)` as the last line
+        raise ProgramError("many_output", name=state.result_source or "result",
+                           n=len(state.result))
+    elif isinstance(last[1], torch.Tensor):
+        name, value = last
+    elif _holds_tensors(last[1]):
+        raise ProgramError("many_output", name=last[0], n=len(last[1]))
     else:
         raise ProgramError("no_output")
     if not value.requires_grad:
         raise ProgramError("no_grad_output", name=name)
     return value, name, value.numel() != 1
+
+
+def _holds_tensors(v: object) -> bool:
+    """(values, indices) from max/min(dim=...), or a list of tensors: not one output."""
+    return isinstance(v, (tuple, list)) and any(isinstance(x, torch.Tensor) for x in v)
 
 
 def _output(state: RunState, records: list[PassRecord], limits: Limits,
