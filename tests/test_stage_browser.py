@@ -172,3 +172,41 @@ def test_downloaded_page_plays_with_the_same_player(browser, tmp_path) -> None: 
     assert page.locator(".bp-head").inner_text().startswith("Backward · step 8 of 10 · y × y")
     page.screenshot(path=str(ARTIFACTS / "stage-standalone.png"))
     ctx.close()
+
+
+FRAME = "() => document.querySelector('.bp-stage').dataset.frame"
+
+
+def test_space_plays_after_a_click_and_a_language_switch_keeps_the_frame(
+        browser, server: str) -> None:  # noqa: ANN001
+    """A teacher clicks Next, then taps space: it plays (the click left no focus on the
+    button). Switching to Bengali (and its digits) keeps the frame the room is on, and
+    the counter and the explanation then use Bengali digits."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = ctx.new_page()
+    _open(page, f"{server}/?preset=seed-2layer")
+    page.wait_for_timeout(1000)
+    for _ in range(3):
+        page.locator(".bp-next").click()
+    assert page.evaluate(FRAME) == "3"
+    page.keyboard.press(" ")
+    page.wait_for_function("() => document.querySelector('.bp-stage').dataset.playing === '1'",
+                           timeout=5_000)
+    page.keyboard.press(" ")
+    page.wait_for_function("() => document.querySelector('.bp-stage').dataset.playing === '0'",
+                           timeout=5_000)
+    at = page.evaluate(FRAME)
+    assert int(at) >= 3
+    page.get_by_text("বাংলা").first.click()  # the sidebar's language switch
+    page.wait_for_function("() => document.querySelector('.bp-play')"
+                           "?.textContent.includes('প্লে')", timeout=60_000)
+    assert page.evaluate(FRAME) == at
+    page.locator("label:has(input[role=switch])").first.click()  # the digits switch
+    page.wait_for_function("() => /[০-৯]/.test(document.querySelector('.bp-count')"
+                           "?.textContent || '')", timeout=60_000)
+    assert page.evaluate(FRAME) == at
+    assert not any(c.isdigit() and c.isascii()
+                   for c in page.locator(".bp-count").inner_text())
+    assert any("০" <= c <= "৯" for c in page.locator(".bp-panel").inner_text())
+    page.screenshot(path=str(ARTIFACTS / "stage-bn-digits-kept-frame.png"))
+    ctx.close()

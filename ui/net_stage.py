@@ -15,12 +15,12 @@ from backprop.train.stage_figure import SPEEDS, stage_figure
 from backprop.train.training import TrainConfig, Trainer
 from ui.common import classroom, native_digits
 from ui.shared import shared
+from ui.stage import BN_DIGITS
 from ui.stage import stage as player
 from ui.training import shared_state
 
 P = "net."
 CHUNK = 300  # steps the server trains per Play chunk (the defaults fit within one)
-BN_DIGITS = "০১২৩৪৫৬৭৮৯"  # the player's counter in Bengali digits
 
 
 def phone() -> bool:

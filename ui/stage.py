@@ -34,6 +34,7 @@ from ui.first_paint import stage_sent
 
 HERE = Path(__file__).resolve().parent
 ASSETS = HERE.parent / "backprop" / "draw" / "assets"  # the player: stage.js, stage.css
+BN_DIGITS = "০১২৩৪৫৬৭৮৯"  # the player's counter in Bengali digits (the digits switch)
 
 
 def player_js() -> str:

@@ -16,10 +16,10 @@ from backprop.teach.message import say
 from backprop.teach.ops import friendly, why_saved
 from backprop.teach.steps import Step, label, steps, transcript
 from graphviz_tools import ProgramError
-from ui.common import native_digits
+from ui.common import classroom, native_digits
 from ui.safe_text import error_text, md_escape, safe_t
 from ui.shared import SharedCache
-from ui.stage import stage
+from ui.stage import BN_DIGITS, stage
 
 
 def _figure(trace: Trace, key: tuple, lang: str) -> dict:
@@ -63,9 +63,11 @@ def stepper(trace: Trace, lang: str, ns: str, cache_key: tuple, *,
         if fallback_dot:  # our `dot` failed: the browser's Graphviz still draws the graph
             st.graphviz_chart(fallback_dot, width="content")
     else:
-        fig = with_native_digits(fig, lang) if native_digits() else fig  # Bengali digits
+        native = native_digits()
+        fig = with_native_digits(fig, lang) if native else fig  # Bengali digits
         stage(fig, lang, ns + "stage", start=start, legend=legend_items(lang),
-              alt=t("anim.alt", lang), fit_vh=fit_vh)
+              alt=t("anim.alt", lang), fit_vh=fit_vh, digits=BN_DIGITS if native else "",
+              scroll_on_change=classroom())
     if details:
         with st.expander(t("stage.details", lang), icon=":material/functions:"):
             detail_view(trace, all_steps, lang, ns)

@@ -1,9 +1,10 @@
 """Bengali digits in Plotly figures (Plotly has no digit mapping of its own).
 
 Texts the figure shows (trace texts, titles, annotations, slider and button labels,
-frames' texts) are mapped; numeric axes get explicit `tickvals`/`ticktext` with "nice"
-ticks over the data's range. Data values, frame names and slider `args` (which name
-frames) stay as they are, so the animation still finds its frames.
+frames' texts and explanations) are mapped; numeric axes get explicit
+`tickvals`/`ticktext` with "nice" ticks over the data's range. Data values, frame
+names and slider `args` (which name frames) stay as they are, so the animation still
+finds its frames.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 
 from backprop.i18n import digits
 
-TEXT_KEYS = {"text", "hovertext", "ticktext", "label", "texttemplate"}
+# the stage's frames explain themselves in head/body/math (draw/stage.py)
+TEXT_KEYS = {"text", "hovertext", "ticktext", "label", "texttemplate", "head", "body", "math"}
 SKIP_KEYS = {"x", "y", "z", "args", "args2", "name", "customdata", "ids", "tickvals"}
 
 

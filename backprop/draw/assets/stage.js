@@ -162,9 +162,13 @@
       for (let k = 0; k < n; k++) show((st.i + 1) % frames.length);
       return n / ((performance.now() - t0) / 1000);
     };
-    play.onclick = function () { KEYS_OWNER.current = st; st.toggle(); };
-    back.onclick = function () { KEYS_OWNER.current = st; st.step(-1); };
-    next.onclick = function () { KEYS_OWNER.current = st; st.step(1); };
+    // a mouse click leaves no focus on the button: the space bar then plays, as the keys
+    // line says, instead of pressing the last button clicked again (a keyboard user who
+    // tabbed to a button keeps it)
+    function clicked(e, act) { KEYS_OWNER.current = st; act(); if (e.detail) e.target.blur(); }
+    play.onclick = function (e) { clicked(e, st.toggle); };
+    back.onclick = function (e) { clicked(e, function () { st.step(-1); }); };
+    next.onclick = function (e) { clicked(e, function () { st.step(1); }); };
     scrub.oninput = function () { stop(); show(Number(scrub.value)); };
     root.addEventListener("pointerdown", function () { KEYS_OWNER.current = st; });
 
@@ -200,8 +204,11 @@
     if (window.ResizeObserver) new ResizeObserver(fit).observe(root);
     window.addEventListener("resize", fit);
     fit();
-    show(Math.max(0, Math.min(frames.length - 1, data.start || 0)));
-    KEYS_OWNER.current = data.claim_keys ? st : KEYS_OWNER.current || st;
+    show(Math.max(0, Math.min(frames.length - 1, data.at === undefined ? data.start || 0
+                                                  : data.at)));
+    const owner = KEYS_OWNER.current;  // a rebuilt stage takes over its old player's keys
+    if (data.claim_keys || !owner || owner.root === root || !owner.root.isConnected)
+      KEYS_OWNER.current = st;
     root.dataset.ready = "1";
     if (data.autoplay) start();  // a chunk the learner asked for plays at once
     return st;
@@ -219,9 +226,23 @@
   }
   document.addEventListener("keydown", onKey);
 
+  function names(fig) { return fig.frames.map(function (f) { return f.name; }).join("|"); }
+
   function mount(root, data) {
     if (root._bp && root._bp.sig === data.sig) { root._bp.fit(); return root._bp; }
-    if (root._bp) { clearTimeout(root._bp.timer); root._bp.playing = false; }
+    const old = root._bp;
+    if (old) {
+      clearTimeout(old.timer); old.playing = false;
+      // the same episode in another language or digits (frame names are the steps'
+      // ids, not text): stay on the frame the room is looking at
+      if (old.names === names(data.fig)) data = Object.assign({}, data, { at: old.i });
+      else if (data.scroll_on_change) {  // projector: a new example was picked below
+        const box = root.getBoundingClientRect();
+        if (box.top < 0 || box.top > window.innerHeight * 0.5) root.scrollIntoView();
+        const a = document.activeElement;  // the picker keeps the arrow keys otherwise
+        if (a && a !== document.body && !root.contains(a)) a.blur();
+      }
+    }
     const pending = el("div", "bp-loading", data.labels.loading || "…");
     if (!window.Plotly) { root.textContent = ""; root.appendChild(pending); }
     root._bpSig = data.sig;
@@ -229,7 +250,7 @@
       if (root._bpSig !== data.sig) return null;  // a newer episode arrived meanwhile
       const st = build(root, data);
       st.sig = data.sig;
-      if (KEYS_OWNER.current && !KEYS_OWNER.current.root.isConnected) KEYS_OWNER.current = st;
+      st.names = names(data.fig);
       return st;
     });
   }
