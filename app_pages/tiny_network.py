@@ -14,11 +14,12 @@ from backprop.train.losses import ACTIVATIONS, LOSSES
 from backprop.train.optimizers import OPTIMIZERS
 from backprop.train.train_figures import landscape_figure, loss_figure, params_figure
 from backprop.train.training import TrainConfig, Trainer
-from examples.networks import NETWORKS, RECIPES, NetSettings
+from examples.networks import NETWORKS, NetSettings
 from graphviz_tools import ProgramError
 from ui.common import classroom, lang, localize, native_digits, show_error
 from ui.exports import csv_bytes
 from ui.first_paint import stage_first, stage_sent
+from ui.net_defaults import DEFAULT_NETWORK, network_defaults
 from ui.net_stage import CHUNK, phone, stage, stuck_notes
 from ui.race import race_section
 from ui.stepper import stepper
@@ -45,9 +46,6 @@ def shown(fig: dict) -> dict:
     return with_native_digits(fig, L) if native_digits() else fig
 
 
-DEFAULT_NETWORK = "classifier"  # the Playground picture; the book's network is one click away
-
-
 def use_defaults(keep: bool = False) -> None:
     """A new network (or dataset) starts from settings that fit it; with `keep`,
     values already in state (a shared link's) stay."""
@@ -56,19 +54,7 @@ def use_defaults(keep: bool = False) -> None:
             (k for k in NETWORKS for lg in LANGUAGES
              if t(NETWORKS[k].title_key, lg) == st.session_state.get(P + "network")),
             DEFAULT_NETWORK)
-    net = NETWORKS[st.session_state[P + "network"]]
-    d = net.defaults
-    values = {P + "network": net.name, P + "hidden": d.hidden_layers, P + "units": d.units,
-              P + "activation": d.activation, P + "loss": d.loss, P + "noise": d.noise,
-              P + "lr": net.lr, P + "optimizer": net.optimizer, P + "dataset": d.dataset}
-    if "dataset" in net.options:
-        values[P + "dataset"] = st.session_state.get(P + "dataset", d.dataset)
-        r = RECIPES.get(values[P + "dataset"])
-        if r is not None:
-            values.update({P + "hidden": r.hidden_layers, P + "units": r.units,
-                           P + "activation": r.activation, P + "noise": r.noise,
-                           P + "optimizer": r.optimizer, P + "lr": r.lr})
-    for k, v in values.items():
+    for k, v in network_defaults(st.session_state).items():
         if not keep or k not in st.session_state:
             st.session_state[k] = v
 

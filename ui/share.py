@@ -16,8 +16,10 @@ from streamlit.delta_generator import DeltaGenerator
 
 from backprop.i18n import DEFAULT_LANG, t
 from examples.presets import PRESETS
+from ui import net_defaults
 from ui.common import classroom, lang
-from ui.url_sync import state_query
+from ui.url_state import PAGES
+from ui.url_sync import encode, state_query
 
 
 def short_query(page: str, projector: bool = False) -> dict[str, str]:
@@ -38,7 +40,25 @@ def short_query(page: str, projector: bool = False) -> dict[str, str]:
             q.pop("inputs", None)
     if q.get("step") in ("0", "1"):
         q.pop("step")
+    if page == "tiny_network":
+        _network_short(q)
     return q
+
+
+def _network_short(q: dict[str, str]) -> None:
+    """The Tiny Network's link without the settings a fresh page would have anyway, and
+    without the race's settings while no race was run (the link is a QR code on the
+    projector: the shorter, the easier to scan from the back of the room)."""
+    fresh = net_defaults.fresh(st.session_state)
+    for p in PAGES["tiny_network"]:
+        if p.key in fresh and q.get(p.query) == encode(p.kind, fresh[p.key]):
+            q.pop(p.query)
+    if q.get("race") != "1":
+        for p in PAGES["tiny_network"]:
+            if p.key.startswith("race."):
+                q.pop(p.query, None)
+    if "trained" not in q or q.get("view") == "1":  # the deep view's step, when it says one
+        q.pop("view", None)
 
 
 def link(page: str, path: str, projector: bool = False) -> str:
@@ -77,12 +97,13 @@ def share_button(slot: DeltaGenerator, page: str, path: str) -> None:
         projector = classroom() and st.checkbox(t("share.students_projector", L),
                                                 key="share.projector")
         url = link(page, path, projector)
-        st.caption(t("share.caption", L) + " " + t("share.short", L))
-        st.code(url, language=None, wrap_lines=True)
+        # the QR code first: on the projector it must be whole on the first screen
         svg = qr_svg(url) if len(url) <= QR_MAX else None
         if svg is None:
             st.caption(t("share.too_long", L))
         else:
-            st.image(svg, caption=t("share.qr_alt", L), width=260)
+            st.image(svg, caption=t("share.qr_alt", L), width=240)
+        st.code(url, language=None, wrap_lines=True)
+        st.caption(t("share.caption", L) + " " + t("share.short", L))
         if not classroom():
             st.caption(t("share.classroom", L))

@@ -27,7 +27,7 @@ def _decode(kind: str, raw: str) -> Any:
     return raw
 
 
-def _encode(kind: str, value: Any) -> str:
+def encode(kind: str, value: Any) -> str:
     if kind == "bool":
         return "1" if value else "0"
     if kind == "list":
@@ -104,7 +104,7 @@ def state_query(page: str) -> dict[str, str]:
             if pairs:
                 out[p.query] = ",".join(sorted(pairs))
         elif p.key in st.session_state and st.session_state[p.key] not in (None, "", []):
-            out[p.query] = _encode(p.kind, st.session_state[p.key])
+            out[p.query] = encode(p.kind, st.session_state[p.key])
     return out
 
 
