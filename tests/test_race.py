@@ -259,3 +259,15 @@ def test_figures_are_valid_plotly() -> None:
         for r in (race, branch):
             first = race.histories[0].names[0]
             go.Figure(race_figure(r, task, first, 0, "bn"))  # raises on any bad property
+
+
+def test_the_race_loss_axis_writes_its_ticks_out() -> None:
+    """A log axis's minor labels are bare digits in Plotly (0.3 reads "3"): the race's
+    loss axis carries its own ticks, each a whole number like 0.2 or 0.5."""
+    from backprop.draw.figdigits import log_ticks
+
+    ticks = log_ticks([0.08, 0.7, 0.3])
+    assert ticks["ticktext"] == ["0.05", "0.1", "0.2", "0.5", "1"]
+    assert log_ticks([1e-5, 3.0])["ticktext"] == ["1e-05", "0.0001", "0.001", "0.01", "0.1",
+                                                  "1"]  # decades only over a wide range
+    assert log_ticks([float("nan"), -1.0]) == {}

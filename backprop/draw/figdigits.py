@@ -37,6 +37,19 @@ def nice_ticks(lo: float, hi: float, count: int = 6, whole: bool = False) -> lis
     return [round(first + i * step, 12) for i in range(n)]
 
 
+def log_ticks(values: list[float]) -> dict[str, list]:
+    """Labelled ticks for a log axis over `values`: 1, 2 and 5 x 10^k, each written out
+    (Plotly's own minor labels are bare digits: 0.3 reads "3")."""
+    pos = [v for v in values if math.isfinite(v) and v > 0]
+    if not pos:
+        return {}
+    lo, hi = math.floor(math.log10(min(pos))), math.ceil(math.log10(max(pos)))
+    marks = (1, 2, 5) if hi - lo <= 3 else (1,)
+    ticks = [m * 10.0 ** k for k in range(lo, hi + 1) for m in marks]
+    ticks = [v for v in ticks if min(pos) / 2 <= v <= max(pos) * 2] or ticks
+    return {"tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]}
+
+
 def _tick_text(v: float, lang: str) -> str:
     text = f"{v:.6g}"
     return digits("0" if text == "-0" else text, lang, True)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from backprop.draw.figdigits import log_ticks
 from backprop.i18n import DEFAULT_LANG, t
 from backprop.train.race import Race
 from backprop.train.race_landscape import landscape
@@ -95,9 +96,10 @@ def race_figure(race: Race, task: str, param: str, index: int = 0,
 
     land = landscape(race)
     # 1. loss curves, overlaid; a marker per run at the scrubbed step
+    ticks = log_ticks([float(v) for h in race.histories for v in h.losses])
     xa, ya = new_axes((0, 0.56 if land else 1), TOP,
                       x={"title": {"text": t("train.step", lang)}},
-                      y={"title": {"text": t("train.loss", lang)}, "type": "log"})
+                      y={"title": {"text": t("train.loss", lang)}, "type": "log", **ticks})
     title(t("race.loss_title", lang), xa, TOP[1] + 0.005)
     for i, h in enumerate(race.histories):
         first = lo if i == 1 and race.branch_at is not None else 0
