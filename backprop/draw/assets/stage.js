@@ -125,6 +125,8 @@
       body.textContent = "";
       (ex.body || []).forEach(function (p) { body.appendChild(el("p", "", p)); });
       math.textContent = (ex.math || []).join("\n");
+      panel.scrollTop = 0;
+      more();
       root.dataset.phase = ex.phase || "";
       root.dataset.frame = String(i);
       scrub.value = i;
@@ -132,6 +134,11 @@
       back.disabled = i === 0;
       next.disabled = i === frames.length - 1;
     }
+    function more() {  // the explanation is longer than its box: a shadow at the bottom
+      root.classList.toggle("bp-more",
+                            panel.scrollHeight - panel.scrollTop > panel.clientHeight + 2);
+    }
+    panel.addEventListener("scroll", more, { passive: true });
     function stop() {
       st.playing = false; clearTimeout(st.timer);
       play.textContent = "▶ " + L.play; root.dataset.playing = "0";
@@ -195,8 +202,10 @@
       plot.style.width = w + "px"; plot.style.height = h + "px";
       plot.style.transform = "scale(" + s + ")";
       graph.style.width = Math.ceil(w * s) + "px"; graph.style.height = Math.ceil(h * s) + "px";
-      if (!below) panel.style.maxHeight = Math.max(Math.ceil(h * s), avail, 240) + "px";
-      else panel.style.maxHeight = "";
+      // beside the graph: one height for every frame (the page below must not move while
+      // it plays); a longer explanation scrolls inside, and says so (bp-more)
+      panel.style.height = below ? "" : Math.max(Math.ceil(h * s), avail, 240) + "px";
+      more();
       root.dataset.scale = s.toFixed(3);
       root.dataset.fontPx = ((fig.meta && fig.meta.font_px) * s).toFixed(1);
     }
