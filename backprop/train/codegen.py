@@ -79,5 +79,6 @@ def training_code(trainer: Trainer, steps: int, model: Sequence[str]) -> str:
     lines += ["    pred = model(xb)", "    loss = " + LOSSES[s.loss].code, "    loss.backward()"]
     if config.clip is not None:
         lines += [f"    torch.nn.utils.clip_grad_norm_({params}, max_norm={config.clip})"]
-    lines += ["    optimizer.step()  # w <- w - lr * grad (for plain SGD)"]
+    # the comment says this optimizer's change (η: lr, g: the gradient), not SGD's
+    lines += [f"    optimizer.step()  # w <- w {OPTIMIZERS[config.optimizer].delta}"]
     return "\n".join(lines) + "\n"

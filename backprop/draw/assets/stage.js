@@ -9,6 +9,12 @@
   if (window.bpStage) return;
 
   const KEYS_OWNER = { current: null };  // the stage the keyboard drives
+  const LIVE = new Set();  // every stage built on this page (keys go to one in view)
+
+  function inView(st) {
+    const b = st.root.getBoundingClientRect();
+    return st.root.isConnected && b.bottom > 0 && b.top < window.innerHeight;
+  }
 
   function loadPlotly(src) {
     if (window.Plotly) return Promise.resolve(window.Plotly);
@@ -219,12 +225,21 @@
     if (data.claim_keys || !owner || owner.root === root || !owner.root.isConnected)
       KEYS_OWNER.current = st;
     root.dataset.ready = "1";
-    if (data.autoplay) start();  // a chunk the learner asked for plays at once
+    if (data.autoplay) {  // a chunk the learner asked for plays at once, where they look
+      const b = root.getBoundingClientRect();
+      if (b.top < 0 || b.top > window.innerHeight * 0.6) root.scrollIntoView();
+      start();
+    }
+    LIVE.add(st);
     return st;
   }
 
   function onKey(e) {
-    const st = KEYS_OWNER.current;
+    let st = KEYS_OWNER.current;
+    if (!st || !inView(st)) {  // the keys drive a stage the learner can see
+      for (const o of LIVE) if (!o.root.isConnected || o.root._bp !== o) LIVE.delete(o);
+      st = [...LIVE].find(inView) || st;
+    }
     if (!st || !st.root.isConnected || e.altKey || e.ctrlKey || e.metaKey) return;
     const t = e.target, tag = t && t.tagName;
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable))
