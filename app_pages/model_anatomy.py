@@ -6,14 +6,16 @@ import inspect
 from dataclasses import replace
 
 import streamlit as st
+from torch import nn
 
 from backprop.anatomy.attribution import ModelTrace, collapse, modules_at, trace_model
 from backprop.draw.dot import to_dot
 from backprop.i18n import t
-from backprop.train.checkpoint import MAX_BYTES, LoadReport, load_bytes, save_bytes
+from backprop.train.checkpoint import MAX_BYTES, LoadReport, load_state, save_bytes
 from examples.models import MODELS, Bottleneck, ModelSpec, ResNet50
 from examples.snippets import VGG_FEATURES
 from graphviz_tools import ProgramError
+from ui.checkpoint import State, names_warning, restore
 from ui.common import classroom, lang, legend, localize, native_digits, show_error
 from ui.exports import csv_bytes, graph_downloads
 from ui.safe_text import safe_t
@@ -22,21 +24,25 @@ P = "anat."
 L = lang()
 
 
-def build(spec: ModelSpec, frozen: tuple[str, ...], state: bytes | None = None):  # noqa: ANN201
+def build(spec: ModelSpec, frozen: tuple[str, ...], state: State | None = None
+          ) -> tuple[nn.Module, LoadReport | None]:
+    """The model, with a restored checkpoint's tensors (read in a worker: ui/checkpoint.py)
+    copied in: the page shows THIS model. The report says what did not fit."""
     model = spec.materialized() if state is not None else spec.build()
-    if state is not None:  # a restored checkpoint: the page shows THIS model
-        load_bytes(model, state)
+    report = None if state is None else load_state(model, dict(state))
     for name, module in model.named_children():
         if name in frozen:
             module.requires_grad_(False)  # frozen: no AccumulateGrad, not trainable
-    return model
+    return model, report
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def traced(name: str, frozen: tuple[str, ...], state: bytes | None = None) -> ModelTrace:
-    """One trace per model, whatever the language (switching it traces nothing again)."""
+def traced(name: str, frozen: tuple[str, ...], digest: str | None = None,
+           _state: State | None = None) -> ModelTrace:
+    """One trace per model and checkpoint (by its digest: `_state` is not hashed),
+    whatever the language (switching it traces nothing again)."""
     spec = MODELS[name]
-    return trace_model(name, build(spec, frozen, state), spec.example())
+    return trace_model(name, build(spec, frozen, _state)[0], spec.example())
 
 
 def output_named(mt: ModelTrace) -> ModelTrace:
@@ -83,14 +89,13 @@ depth = c2.select_slider(t("anat.depth", L), list(range(deepest + 1)), key=P + "
                          help=t("anat.depth_help", L))
 # a checkpoint uploaded on this model (the widget's value is there before it is drawn)
 upload = None if spec.meta else st.session_state.get(P + "upload")
-state, report, load_error = None, None, None
+digest, state, load_error = None, None, None
 if upload is not None:
-    try:
-        report = load_bytes(spec.materialized(), upload.getvalue(), sandboxed=True)
-        state = upload.getvalue()
+    try:  # read in a worker, once per distinct file; never unpickled here
+        digest, state = restore(upload)
     except ProgramError as err:
         load_error = err
-mt = output_named(traced(name, frozen, state))
+mt = output_named(traced(name, frozen, digest, state))
 choices = modules_at(mt, depth) if depth else []
 st.session_state[P + "expand"] = [c for c in st.session_state.get(P + "expand", [])
                                   if c in choices]
@@ -158,7 +163,7 @@ with info_col:
         st.download_button(t("export.summary", L), csv_bytes(rows),
                            file_name=f"{name}-summary.csv", mime="text/csv",
                            key=P + "dl_csv", icon=":material/download:")
-    model = build(spec, frozen, state)  # the tree, the parameters, the checkpoint
+    model, report = build(spec, frozen, state)  # the tree, the parameters, the checkpoint
     with tab_tree:
         st.code(repr(model), language=None)  # PyTorch's own module tree
     with tab_params:
@@ -197,8 +202,8 @@ with info_col:
                 st.success(localize(t("anat.loaded", L, n=len(report.loaded))))
                 for key, items in (("anat.missing", report.missing),
                                    ("anat.unexpected", report.unexpected)):
-                    if items:
-                        st.warning(localize(safe_t(key, L, names=", ".join(items))))
-                for n, want, got in report.wrong_shape:
+                    if items:  # at most 20 names of 80 characters, then how many more
+                        st.warning(localize(names_warning(key, items, L)))
+                for n, want, got in report.wrong_shape:  # (at most one per model tensor)
                     st.warning(localize(safe_t("anat.wrong_shape", L, name=n, want=want,
                                               got=got)))

@@ -20,7 +20,7 @@ from backprop.core.limits import DEFAULT_LIMITS, Limits
 from backprop.i18n import DEFAULT_LANG
 from backprop.teach.fd import FDCheck, finite_differences
 from backprop.teach.steps import transcript
-from backprop.train.checkpoint import read_state
+from backprop.train.checkpoint import Plain, read_state, to_plain
 from backprop.train.datasets import parse_csv
 from backprop.train.training import Trainer
 
@@ -61,9 +61,10 @@ def csv(raw: bytes) -> tuple[np.ndarray, np.ndarray]:
     return parse_csv(raw)
 
 
-def checkpoint(raw: bytes) -> dict[str, torch.Tensor]:
-    """An uploaded state_dict, unzipped and unpickled here, never in the server."""
-    return read_state(raw)
+def checkpoint(raw: bytes) -> Plain:
+    """An uploaded state_dict, unzipped and unpickled here, never in the server; sent
+    back as plain data (checkpoint.from_plain makes the server's tensors of it)."""
+    return to_plain(read_state(raw))
 
 
 def train(trainer: Trainer, n: int) -> Trainer:

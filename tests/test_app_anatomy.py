@@ -99,3 +99,59 @@ def test_seed_simple_and_checkpoint_tab(at: AppTest) -> None:
     assert not at.exception
     assert [e.value for e in at.error] == [t("err.ckpt_format")]
     assert not at.success and "30" in _values(at)  # nothing restored: the initial weights
+
+
+def test_uploads_are_read_in_a_worker_once_per_file(at: AppTest, monkeypatch) -> None:  # noqa: ANN001
+    """The user's bytes are unpickled only in an envelope worker, once per distinct
+    file (not on every rerun); the server applies the tensors the worker sent."""
+    import backprop.sandbox.envelope as envelope
+    import ui.checkpoint
+
+    ui.checkpoint.FILES.clear()
+    calls: list[str] = []
+    call = envelope.Envelope.call
+
+    def counting(self, action: str, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        calls.append(action)
+        return call(self, action, *args, **kwargs)
+
+    def no_load(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise AssertionError("torch.load in the server process")
+
+    monkeypatch.setattr(envelope.Envelope, "call", counting)
+    monkeypatch.setattr(torch, "load", no_load)  # the worker is another process
+    raw = _pt({"a_variable": torch.tensor(7.0), "non_trainable_variable": torch.tensor(5.0)})
+    at.file_uploader(key="anat.upload").set_value(
+        ("simple.pt", raw, "application/octet-stream")).run()
+    assert not at.exception
+    assert "40" in _values(at)  # 7*5 + 5: the restored model, traced
+    for depth in (0, 2, 1):  # reruns: nothing is read again
+        at.select_slider(key="anat.depth").set_value(depth).run()
+        assert not at.exception and "40" in _values(at)
+    at.file_uploader(key="anat.upload").set_value(  # the same bytes, another upload
+        ("again.pt", raw, "application/octet-stream")).run()
+    assert "40" in _values(at)
+    assert calls.count("checkpoint") == 1, calls
+
+    at.file_uploader(key="anat.upload").set_value(
+        ("bad.pt", b"PK not a checkpoint", "application/octet-stream")).run()
+    at.select_slider(key="anat.depth").set_value(0).run()
+    assert [e.value for e in at.error] == [t("err.ckpt_format")]  # the refusal is kept
+    assert calls.count("checkpoint") == 2, calls
+    assert "30" in _values(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "bn"])
+def test_thousands_of_long_unexpected_names_are_a_short_warning(lang: str) -> None:
+    at = app_test("app_pages/model_anatomy.py", {"lang": lang})
+    names = [f"{i:04d}." + "x" * 500 for i in range(3000)]
+    raw = _pt({"a_variable": torch.tensor(7.0), **dict.fromkeys(names, torch.tensor(0.0))})
+    at.file_uploader(key="anat.upload").set_value(
+        ("many.pt", raw, "application/octet-stream")).run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "0000" in w.value)
+    assert len(warning) < 20 * 90 + 400, len(warning)  # was 1.5 MB: every name in full
+    assert "0019" in warning and "0020" not in warning
+    assert warning.endswith(t("anat.and_more", lang, n="2,980"))
+    assert "x" * 79 not in warning.replace("\\", "") and "x" * 70 in warning
+    assert "40" in _values(at)  # what fits is still loaded

@@ -13,7 +13,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backprop.train.checkpoint import load_bytes, read_state
+from backprop.train.checkpoint import MAX_BYTES, from_plain, load_bytes, read_state, to_plain
 from backprop.train.datasets import parse_csv
 from graphviz_tools import ProgramError, run_program
 from tests.hostile import HOSTILE
@@ -153,6 +153,8 @@ def test_fuzz_state_dict_loader(raw: bytes) -> None:
         assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
         return
     file = read_state(raw)
+    sent = from_plain(to_plain(file))  # what a worker sends the server: the same tensors
+    assert list(sent) == list(file) and all(torch.equal(sent[k], v) for k, v in file.items())
     after = model.state_dict()
     wrong = {name for name, _, _ in report.wrong_shape}
     loaded, missing = set(report.loaded), set(report.missing)
@@ -164,6 +166,54 @@ def test_fuzz_state_dict_loader(raw: bytes) -> None:
     for name, value in after.items():
         expected = file[name].to(value.dtype) if name in loaded else before[name]
         assert torch.equal(value, expected), name
+
+
+def test_the_worker_sends_back_plain_data_only() -> None:
+    """The checkpoint action's reply is builtins (no GLOBAL opcode: unpickling it in the
+    server imports and calls nothing, unlike a pickled tensor, which runs torch.load);
+    the server's tensors are equal to the file's, every dtype and layout."""
+    import pickle
+    import pickletools
+
+    from backprop.actions import checkpoint
+
+    base = torch.arange(12.0).reshape(3, 4)
+    state = {"f32": base, "t": base.t(), "col": base[:, 1], "f16": base.half(),
+             "bf16": base.bfloat16(), "f64": base.double(), "i64": torch.arange(5),
+             "scalar": torch.tensor(7.0), "empty": torch.ones(0, 3),
+             "param": torch.nn.Parameter(torch.ones(2))}
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    reply = pickle.dumps(checkpoint(buf.getvalue()), protocol=pickle.HIGHEST_PROTOCOL)
+    ops = {op.name for op, _, _ in pickletools.genops(reply)}
+    assert not ops & {"GLOBAL", "STACK_GLOBAL", "REDUCE", "BUILD", "INST", "OBJ", "NEWOBJ"}
+    back = from_plain(pickle.loads(reply))
+    assert list(back) == list(state)
+    for k, v in state.items():
+        assert back[k].dtype == v.dtype and torch.equal(back[k], v.detach()), k
+        assert not back[k].requires_grad
+
+
+@pytest.mark.parametrize("plain", [
+    None, 5, [("w", "float32", (2,))], [("w", "float32", (2,), b"\0" * 4)],
+    [("w", "complex64", (1,), b"\0" * 8)], [("w", "float32", (-1,), b"")],
+    [("w", "float32", [1], b"\0" * 4)], [(1, "float32", (1,), b"\0" * 4)],
+    [("w", "float32", (1.0,), b"\0" * 4)], [("w", "float32", (1,), "abcd")],
+], ids=["none", "int", "short", "length", "dtype", "negative", "list", "name", "float",
+        "str"])
+def test_a_malformed_reply_is_the_upload_message(plain: object) -> None:
+    with pytest.raises(ProgramError) as e:
+        from_plain(plain)
+    assert e.value.key == "ckpt_format"
+
+
+def test_tensors_sharing_one_storage_are_counted_one_by_one() -> None:
+    """A file can name one storage many times: its bytes sent once per name would be
+    far over the budget; refused with the size message before any is copied."""
+    big = torch.zeros(MAX_BYTES // 4 // 8)  # an eighth of the limit
+    with pytest.raises(ProgramError) as e:
+        to_plain({f"w{i}": big for i in range(9)})
+    assert e.value.key == "ckpt_size"
 
 
 def test_numerics_are_shown_not_crashed() -> None:

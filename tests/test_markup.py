@@ -5,17 +5,25 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop.draw.animation import figure
 from backprop.draw.export import animation_html, script_json
 from graphviz_tools import ProgramError, render, run_program, to_dot
-from ui.safe_text import error_text, md_escape, one_line, safe_t
+from ui.safe_text import ZWSP, error_text, md_escape, one_line, safe_t
 
 LINKY = "[a](http://e.vil) ![i](http://e.vil/i.png) <img src=x> :red[x] $x$ www.e.vil `"
 # the final bare expression's source segment (with its comments) names the output
 PROGRAM = f"w = x * 2\n(w  # {LINKY} </script><!--\n * y)\n"
+# GFM autolink literals: escapes do not stop them (remark-gfm reads the text after)
+LINKS = ("see www.evil-example.com and https://evil-example.com/login", "[l](http://e.com)",
+         "write to a@b.co or mailto:x@y.org", "WWW.E.COM HTTP://E.COM xmpp:me@e.im")
+# remark-gfm's finders (mdast-util-gfm-autolink-literal), minus its checks of the
+# character before and of the domain: these find more than it does, never less
+_GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.I)
+_GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
 
 
 def _unescaped(md: str, ch: str) -> list[int]:
@@ -28,6 +36,59 @@ def test_markdown_escape_leaves_no_active_punctuation() -> None:
     for ch in "[]()!<>:$`*_":
         assert not _unescaped(out, ch), ch
     assert "\n" not in out and "\u2028" not in out
+
+
+def _text(md: str) -> str:
+    """What Markdown makes of escaped text: every backslash escape resolved."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md)
+
+
+def _autolinks(md: str) -> list[str]:
+    text = _text(md)
+    return [m.group() for m in (*_GFM_URL.finditer(text), *_GFM_EMAIL.finditer(text))]
+
+
+def test_autolink_literals_cannot_form() -> None:
+    for s in LINKS:
+        assert _autolinks(s.replace("[l](", "").replace(")", ""))  # the finders find them
+        out = md_escape(s)
+        assert not _autolinks(out), out
+        assert _text(out).replace(ZWSP, "") == s  # shown as typed (ZWSP is invisible)
+    text = safe_t("anat.unexpected", "bn", names=", ".join(LINKS))
+    assert not _autolinks(text)
+
+
+_PIECES = st.sampled_from(["www", "WwW", ".", "http", "s", ":", "/", "//", "@", "a", "b.co",
+                           " ", "(", "*", "_", "~", "\\", "mailto", "e-x.com", ZWSP, "\n"])
+
+
+@given(st.lists(_PIECES, max_size=24).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_no_autolink_from_any_text(s: str) -> None:
+    out = md_escape(s)
+    assert not _autolinks(out), out
+    assert _text(out).replace(ZWSP, "") == one_line(s)
+
+
+@pytest.mark.browser
+def test_no_link_elements_in_a_real_browser(page, server: str, tmp_path) -> None:  # noqa: ANN001
+    """The attack as a user would make it: a checkpoint whose names are web addresses,
+    uploaded on Model Anatomy; the warning that lists them shows them, as text."""
+    import torch
+
+    path = tmp_path / "links.pt"
+    torch.save(dict.fromkeys(LINKS, torch.tensor(0.0)), path)
+    page.goto(f"{server}/model_anatomy")
+    page.wait_for_selector("svg .node", timeout=60_000)
+    page.get_by_role("tab", name="Checkpoint").click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.get_by_text("Showing the restored weights").wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Checkpoint").click()  # the rerun showed the first tab
+    alert = page.locator('[data-testid="stAlert"]', has_text="not in this model")
+    alert.wait_for(timeout=60_000)
+    assert alert.locator("a").count() == 0, alert.inner_html()
+    shown = alert.inner_text().replace(ZWSP, "")
+    assert all(name in shown for name in LINKS), shown
 
 
 def test_params_inside_code_spans_cannot_close_them() -> None:

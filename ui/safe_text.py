@@ -4,13 +4,18 @@ Names, source segments (comments included), torch's error text, checkpoint keys 
 CSV headers come from the user: in Markdown they could make links, images, colours
 or icons. Every parameter is escaped for where the catalog puts it: inside a code
 span (`{name}`) only a backtick can end it; elsewhere every ASCII punctuation mark
-is backslash-escaped (CommonMark allows that for all of them, and it also stops
-GFM autolinks, `:material/…:` icons, `:red[…]` colours and `$…$` LaTeX).
-Control characters and line breaks become spaces: messages stay one line.
+is backslash-escaped (CommonMark allows that for all of them, and it stops
+`[…](…)` links, `:material/…:` icons, `:red[…]` colours and `$…$` LaTeX).
+Escapes do not stop GFM's autolink literals: remark-gfm finds `www.`, `http(s)://` and
+`a@b.co` in the text once escapes are resolved. A ZERO WIDTH SPACE (U+200B, invisible)
+after `www`, between `:` and `//` and before `@` leaves nothing for it to find.
+Control and format characters (ZWSP too) and line breaks become spaces first, so
+messages stay one line and the only ZWSPs are these.
 """
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 
@@ -18,6 +23,9 @@ from backprop.core.errors import ProgramError
 from backprop.i18n import t
 
 _PUNCT = {ord(c): "\\" + c for c in string.punctuation}
+ZWSP = "\u200b"
+# what GFM autolink literals start with: www., scheme://, local@domain
+_AUTOLINK = re.compile(r"(?i)www|:(?=//)|(?=@)")
 
 
 def one_line(text: str) -> str:
@@ -27,8 +35,9 @@ def one_line(text: str) -> str:
 
 
 def md_escape(text: object) -> str:
-    """Plain text that renders as itself in Streamlit Markdown."""
-    return one_line(str(text)).translate(_PUNCT)
+    """Plain text that renders as itself in Streamlit Markdown (never a link)."""
+    text = _AUTOLINK.sub(lambda m: m.group() + ZWSP, one_line(str(text)))
+    return text.translate(_PUNCT)
 
 
 def _in_code(text: object) -> str:

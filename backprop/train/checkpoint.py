@@ -1,8 +1,16 @@
-"""state_dict round trip: save to bytes, load an upload safely, explain mismatches."""
+"""state_dict round trip: save to bytes, load an upload safely, explain mismatches.
+
+An upload is opened in an envelope worker (read_state); what the worker sends back is
+plain data (`Plain`: names, dtype names, shapes and raw bytes, builtins only), not
+pickled tensors: unpickling a tensor calls torch.load(weights_only=False) on the
+receiving side. The server rebuilds the tensors (from_plain) and copies what fits into
+its model (load_state).
+"""
 
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from dataclasses import dataclass
 
@@ -14,6 +22,8 @@ from backprop.core.errors import ProgramError
 MAX_BYTES = 20_000_000  # 20 MB: every small model here fits many times over
 # what a state_dict of these models holds (BatchNorm's counter is int64)
 _DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int64)
+_BY_NAME = {str(d).removeprefix("torch."): d for d in _DTYPES}
+Plain = tuple[tuple[str, str, tuple[int, ...], bytes], ...]  # name, dtype, shape, data
 
 
 def check_zip(raw: bytes, limit: int) -> None:
@@ -26,7 +36,7 @@ def check_zip(raw: bytes, limit: int) -> None:
             return  # the legacy format: torch.load refuses or reads it, bounded by MAX_BYTES
         with zipfile.ZipFile(io.BytesIO(raw)) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError, EOFError):
+    except Exception:  # noqa: BLE001 - any malformed file is one clear message
         raise ProgramError("ckpt_format") from None
     total = sum(i.file_size for i in infos)
     if len(infos) > 10_000 or total > limit:
@@ -57,7 +67,7 @@ def load_bytes(model: nn.Module, raw: bytes, sandboxed: bool = False) -> LoadRep
     """
     if sandboxed:
         from backprop.sandbox.envelope import run
-        return load_state(model, run("checkpoint", raw))
+        return load_state(model, from_plain(run("checkpoint", raw)))
     return load_state(model, read_state(raw))
 
 
@@ -81,7 +91,38 @@ def read_state(raw: bytes) -> dict[str, torch.Tensor]:
     return state
 
 
+def to_plain(state: dict[str, torch.Tensor]) -> Plain:
+    """A checked state as builtins (the worker's reply). Tensors of a file may share one
+    storage: counted one by one, past MAX_BYTES in all is the size message."""
+    if sum(v.numel() * v.element_size() for v in state.values()) > MAX_BYTES:
+        raise ProgramError("ckpt_size", limit=MAX_BYTES // 1_000_000)
+    return tuple((k, str(v.dtype).removeprefix("torch."), tuple(v.shape),
+                  v.detach().contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+                 for k, v in state.items())
+
+
+def from_plain(plain: object) -> dict[str, torch.Tensor]:
+    """The worker's reply as tensors (the server's own copies), checked again: any
+    other shape of data is the upload message."""
+    state: dict[str, torch.Tensor] = {}
+    try:
+        for name, dtype_name, shape, data in plain:  # type: ignore[attr-defined]
+            dtype = _BY_NAME[dtype_name]
+            if not (isinstance(name, str) and isinstance(data, bytes) and isinstance(shape, tuple)
+                    and all(type(n) is int and n >= 0 for n in shape)
+                    and math.prod(shape) * dtype.itemsize == len(data)):
+                raise ValueError(name)
+            flat = torch.frombuffer(bytearray(data), dtype=dtype) if data \
+                else torch.empty(0, dtype=dtype)
+            state[name] = flat.reshape(shape)
+    except (TypeError, ValueError, KeyError):
+        raise ProgramError("ckpt_format") from None
+    return state
+
+
 def load_state(model: nn.Module, state: dict[str, torch.Tensor]) -> LoadReport:
+    """Copy the tensors that fit (name and shape) into `model`: tensors already read,
+    never the file (in the app, an envelope worker read it)."""
     own = model.state_dict()
     wrong = tuple((k, tuple(own[k].shape), tuple(v.shape)) for k, v in state.items()
                   if k in own and own[k].shape != v.shape)
