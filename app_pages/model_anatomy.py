@@ -141,9 +141,11 @@ with graph_col:
     legend(L, ("leaf", "op", "output", "module"))
     graph_downloads(dot, f"{name}-graph", L, P + "dl")
 with info_col:
+    # keyed: a restored checkpoint adds a notice above, and an unkeyed tab strip would be
+    # a new one, back on Summary, just when the Checkpoint tab has its report
     tab_sum, tab_tree, tab_params, tab_code, tab_ckpt = st.tabs(
         [t("anat.tab.summary", L), t("anat.tab.tree", L), t("anat.tab.params", L),
-         t("anat.tab.code", L), t("anat.tab.ckpt", L)])
+         t("anat.tab.code", L), t("anat.tab.ckpt", L)], key=P + "tabs")
     with tab_sum:
         st.caption(t("anat.rows_note", L))
         rows = [{t("anat.col.layer", L): localize(r.name),
