@@ -107,6 +107,8 @@ def test_network_link_reopens_the_same_training_state() -> None:
     assert _stage_text(again, 600) == _stage_text(at, 600)  # same numbers, same words
     at.selectbox(key="net.network").set_value("xor").run()
     assert link_of(at)["network"] == "xor" and "hidden" not in link_of(at)
+    # a fresh page trains its first chunk by itself: a link needs no `trained` for it
+    assert link_of(app(page="app_pages/tiny_network.py")) == {}
 
 
 def _stage_text(at: object, step: int) -> str:

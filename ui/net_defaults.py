@@ -13,7 +13,7 @@ P = "net."
 DEFAULT_NETWORK = "classifier"  # the Playground picture; the book's network is one click away
 # widgets with one default whatever the network (their own first value)
 FIXED = {P + "batch": 0, P + "seed": 0, P + "clip_on": False, P + "max_norm": 1.0,
-         P + "forget": False, P + "trained": 0}
+         P + "forget": False}
 
 
 def network_defaults(state: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,6 +36,8 @@ def network_defaults(state: Mapping[str, Any]) -> dict[str, Any]:
 def fresh(state: Mapping[str, Any]) -> dict[str, Any]:
     """Every setting a link could carry, as a fresh page would have it: the default
     network and its dataset; the rest as the chosen network and dataset start."""
+    from ui.net_stage import CHUNK  # a fresh page trains its first chunk at once
+
     net = NETWORKS.get(state.get(P + "network"), NETWORKS[DEFAULT_NETWORK])
     return {**FIXED, **network_defaults(state), P + "network": DEFAULT_NETWORK,
-            P + "dataset": net.defaults.dataset}
+            P + "dataset": net.defaults.dataset, P + "trained": CHUNK}
