@@ -257,9 +257,11 @@
     const old = root._bp;
     if (old) {
       clearTimeout(old.timer); old.playing = false;
-      // the same episode in another language or digits (frame names are the steps'
-      // ids, not text): stay on the frame the room is looking at
-      if (old.names === names(data.fig)) data = Object.assign({}, data, { at: old.i });
+      // the same episode from the same start in another language or digits (frame names
+      // are the steps' ids, not text): stay on the frame the room is looking at (a new
+      // start, e.g. a step picked below the stage, still moves it)
+      if (old.names === names(data.fig) && old.start === (data.start || 0))
+        data = Object.assign({}, data, { at: old.i });
       else if (data.scroll_on_change) {  // projector: a new example was picked below
         const box = root.getBoundingClientRect();
         if (box.top < 0 || box.top > window.innerHeight * 0.5) root.scrollIntoView();
@@ -275,6 +277,7 @@
       const st = build(root, data);
       st.sig = data.sig;
       st.names = names(data.fig);
+      st.start = data.start || 0;
       return st;
     });
   }
