@@ -22,8 +22,7 @@ import streamlit as st
 import torch
 
 from backprop.i18n import t
-from backprop.sandbox.envelope import run
-from backprop.train.checkpoint import MAX_BYTES, from_plain
+from backprop.train.checkpoint import MAX_BYTES, read_sandboxed
 from ui.safe_text import safe_t
 from ui.shared import SharedCache
 
@@ -41,7 +40,7 @@ def digest(raw: bytes) -> str:
 
 def read(raw: bytes) -> State:
     """The file's tensors, read in a worker; ProgramError for a file it refused."""
-    return tuple(from_plain(run("checkpoint", raw)).items())
+    return tuple(read_sandboxed(raw).items())
 
 
 def restore(upload: Any) -> tuple[str, State]:

@@ -65,10 +65,14 @@ def load_bytes(model: nn.Module, raw: bytes, sandboxed: bool = False) -> LoadRep
     Never unpickles arbitrary objects: only tensors and plain containers are accepted.
     With `sandboxed`, the file is opened in an envelope worker (see sandbox/envelope.py).
     """
-    if sandboxed:
-        from backprop.sandbox.envelope import run
-        return load_state(model, from_plain(run("checkpoint", raw)))
-    return load_state(model, read_state(raw))
+    return load_state(model, read_sandboxed(raw) if sandboxed else read_state(raw))
+
+
+def read_sandboxed(raw: bytes) -> dict[str, torch.Tensor]:
+    """read_state in an envelope worker; its plain reply rebuilt into the server's tensors."""
+    from backprop.sandbox.envelope import run
+
+    return from_plain(run("checkpoint", raw))
 
 
 def read_state(raw: bytes) -> dict[str, torch.Tensor]:
